@@ -1,0 +1,112 @@
+"""The generated template, read back with openpyxl (no spreadsheet program involved)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import openpyxl
+import pytest
+
+from toolkit import compute
+from toolkit.spec import STAMP_SHEET
+from toolkit.template import Agency, build_workbook, stamp_values
+
+AGENCY = Agency("beilun-media", "北仑区传媒中心")
+
+
+@pytest.fixture(scope="module")
+def blank(spec):
+    data = build_workbook(spec, AGENCY, 2024)
+    return data, openpyxl.load_workbook(io.BytesIO(data))
+
+
+def test_sheets_and_stamp(spec, blank):
+    _, wb = blank
+    assert wb.sheetnames == [*spec.sheets, STAMP_SHEET]
+    assert wb[STAMP_SHEET].sheet_state == "veryHidden"
+    stamp = {r[0]: r[1] for r in wb[STAMP_SHEET].iter_rows(values_only=True)}
+    assert stamp == stamp_values(spec, AGENCY, 2024)
+    assert stamp["layout_hash"] == spec.layout_hash
+
+
+def test_cells_labels_formulas(spec, blank):
+    _, wb = blank
+    for table in spec.tables:
+        ws = wb[table.sheet]
+        for lb in table.labels:
+            assert ws[lb.address].value == lb.text
+        merged = {str(r) for r in ws.merged_cells.ranges}
+        for lb in table.labels:
+            if lb.rowspan > 1 or lb.colspan > 1:
+                assert lb.range in merged, lb
+        for cell in table.cells:
+            c = ws[cell.address]
+            if cell.role == "total":
+                assert c.value == "=" + spec.formula(cell)
+                assert c.protection.locked
+            else:
+                assert c.value is None
+                assert not c.protection.locked
+        assert ws.protection.sheet
+
+
+def test_every_input_has_validation(spec, blank):
+    _, wb = blank
+    for table in spec.tables:
+        ws = wb[table.sheet]
+        covered = {}
+        for dv in ws.data_validations.dataValidation:
+            for rng in dv.sqref.ranges:
+                covered[str(rng)] = dv
+        for cell in table.inputs:
+            dv = covered[cell.address]
+            if cell.row_code == "carried_out":
+                assert dv.type == "custom" and dv.errorStyle == "warning"
+            else:
+                assert dv.type == ("decimal" if cell.type == "decimal" else "whole")
+                assert dv.operator == "greaterThanOrEqual" and dv.errorStyle in (None, "stop")
+            assert dv.prompt and dv.error
+
+
+def test_defined_names(spec, blank):
+    _, wb = blank
+    names = wb.defined_names
+    for cell in spec.cells:
+        sheet, ref = names[cell.code].attr_text.split("!")
+        assert sheet.strip("'") == cell.sheet and ref.replace("$", "") == cell.address
+    for n in spec.narratives:
+        assert n.code in names
+
+
+def test_workbook_structure_protected(blank):
+    data, _ = blank
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("xl/workbook.xml").decode()
+    assert 'lockStructure="1"' in xml and "workbookPassword=" in xml
+    assert xml.index("<workbookPr") < xml.index("<workbookProtection") < xml.index("<bookViews")
+
+
+def test_prefilled_cached_totals(spec):
+    values = {c.code: (i % 7) for i, c in enumerate(spec.inputs)}
+    values["t2_fee_amount"] = 12.5
+    data = build_workbook(spec, AGENCY, 2024, values=values, narratives={"overview": "=1+1 不是公式"})
+    wb = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+    expected = compute.totals(spec, values)
+    for cell in spec.totals:
+        assert wb[cell.sheet][cell.address].value == expected[cell.code]
+    for cell in spec.inputs:
+        assert wb[cell.sheet][cell.address].value == values[cell.code]
+    n = spec.narrative("overview")
+    assert wb[n.sheet][n.address].value == "=1+1 不是公式"
+    assert wb[n.sheet][n.address].data_type == "s"
+
+
+def test_cover_panel_cached_results(spec):
+    wb = openpyxl.load_workbook(io.BytesIO(build_workbook(spec, AGENCY, 2024)), data_only=True)
+    ws = wb[spec.cover_sheet]
+    status = {r[0]: r[2] for r in ws.iter_rows(values_only=True) if r[0] in ("R1", "R2", "R3", "R4")}
+    assert status == {"R1": "通过", "R2": "通过", "R3": "通过", "R4": "通过"}
+    unbalanced = {"t3_new_natural": 5}
+    wb = openpyxl.load_workbook(io.BytesIO(build_workbook(spec, AGENCY, 2024, values=unbalanced)), data_only=True)
+    status = {r[0]: r[2] for r in wb[spec.cover_sheet].iter_rows(values_only=True) if r[0] == "R1"}
+    assert status == {"R1": "未通过"}

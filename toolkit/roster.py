@@ -1,0 +1,102 @@
+"""The coordinator's roster: which agencies must report (CSV or XLSX, at least id and name)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .template import Agency
+
+ID_COLUMNS = ("id", "agency_id", "编号", "单位编号", "代码", "单位代码")
+NAME_COLUMNS = ("name", "agency", "名称", "单位名称", "单位", "机关名称")
+# File-name safe: letters, digits, - _ . and CJK, no path separators, no leading dot, no "..".
+_ID = re.compile(r"^[0-9A-Za-z\u4e00-\u9fff][0-9A-Za-z\u4e00-\u9fff_.\-]{0,63}$")
+
+
+class RosterError(ValueError):
+    """A roster that cannot be used; the message says where and what to do."""
+
+
+@dataclass(frozen=True)
+class Roster:
+    path: Path
+    agencies: tuple[Agency, ...]
+
+    def by_id(self) -> dict[str, Agency]:
+        return {a.id: a for a in self.agencies}
+
+
+def validate_id(agency_id: str) -> str:
+    agency_id = agency_id.strip()
+    if not _ID.match(agency_id) or ".." in agency_id:
+        raise RosterError(
+            f"单位编号“{agency_id}”不可用：只能由字母、数字、汉字和 - _ . 组成（不超过64个字符），"
+            "不能含路径分隔符或“..”。请修改名单中的编号。"
+        )
+    return agency_id
+
+
+def read_roster(path: Path) -> Roster:
+    path = Path(path)
+    if not path.exists():
+        raise RosterError(f"找不到名单文件 {path}。")
+    rows = _xlsx_rows(path) if path.suffix.lower() in (".xlsx", ".xlsm") else _csv_rows(path)
+    if not rows:
+        raise RosterError(f"名单文件 {path} 是空的。")
+    header = [str(h or "").strip().lstrip("\ufeff").lower() for h in rows[0]]
+    id_col = _find(header, ID_COLUMNS)
+    name_col = _find(header, NAME_COLUMNS)
+    if id_col is None or name_col is None:
+        raise RosterError(f"名单文件 {path} 第1行应有列名 id 和 name（或“编号”“单位名称”），实际为：{', '.join(header)}。")
+    agencies: list[Agency] = []
+    seen: dict[str, int] = {}
+    for lineno, row in enumerate(rows[1:], start=2):
+        cells = [str(c).strip() if c is not None else "" for c in row]
+        if not any(cells):
+            continue
+        raw_id = cells[id_col] if id_col < len(cells) else ""
+        name = cells[name_col] if name_col < len(cells) else ""
+        if not raw_id or not name:
+            raise RosterError(f"名单文件 {path} 第{lineno}行缺少编号或单位名称。")
+        try:
+            agency_id = validate_id(raw_id)
+        except RosterError as e:
+            raise RosterError(f"名单文件 {path} 第{lineno}行：{e}") from None
+        if agency_id in seen:
+            raise RosterError(f"名单文件 {path} 第{lineno}行：编号 {agency_id} 与第{seen[agency_id]}行重复。")
+        seen[agency_id] = lineno
+        agencies.append(Agency(agency_id, name))
+    return Roster(path, tuple(agencies))
+
+
+def _find(header: list[str], names: tuple[str, ...]) -> int | None:
+    for n in names:
+        if n in header:
+            return header.index(n)
+    return None
+
+
+def _csv_rows(path: Path) -> list[list[str]]:
+    data = path.read_bytes()
+    for enc in ("utf-8-sig", "gb18030"):  # Excel on Chinese Windows saves CSV as GBK
+        try:
+            text = data.decode(enc)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise RosterError(f"名单文件 {path} 既不是 UTF-8 也不是 GBK 编码，请用 Excel 另存为“CSV UTF-8”。")
+    return list(csv.reader(io.StringIO(text)))
+
+
+def _xlsx_rows(path: Path) -> list[list]:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        return [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
+    finally:
+        wb.close()

@@ -1,0 +1,483 @@
+"""Write the locked Excel template of one agency (optionally pre-filled) from the format data."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
+from xlsxwriter.utility import quote_sheetname
+
+from . import compute
+from .atomic import write_bytes_atomic
+from .spec import STAMP_SHEET, Cell, Label, Spec, Table, address, col_letter, load_spec, parse_address
+
+DEFAULT_PASSWORD = "gkbg2021"
+FONT = "宋体"
+INPUT_FILL = "#FFF2B3"  # the "yellow cells" of the instructions
+TOTAL_FILL = "#E7EEF7"
+PASS, FAIL = "通过", "未通过"
+
+INSTRUCTIONS = (
+    "只填写黄色单元格；灰蓝色的“总计”单元格由公式自动计算，已锁定，请勿改动。",
+    "没有发生的事项请填 0，不要留空，也不要填“/”“—”“无”或“0件”等文字。",
+    "件数只能填非负整数；行政事业性收费金额以万元为单位，可填小数。",
+    "请直接键入数字，不要从其他表格复制粘贴带格式的单元格，不要插入或删除行、列、工作表。",
+    "文字部分请在“{narrative_sheet}”工作表对应的大单元格内填写，可用 Alt+Enter 换行分段。",
+    "填写完成后请查看下方“即时校验”，全部显示“通过”且未填写单元格为 0 后保存为 .xlsx 报送，不要设置打开密码。",
+    "校验规则：{rules}",
+)
+
+
+@dataclass(frozen=True)
+class Agency:
+    id: str
+    name: str
+
+
+def build_workbook(
+    spec: Spec,
+    agency: Agency,
+    year: int,
+    *,
+    values: Mapping[str, int | float | None] | None = None,
+    narratives: Mapping[str, str] | None = None,
+    contact: Mapping[str, str] | None = None,
+    password: str = DEFAULT_PASSWORD,
+) -> bytes:
+    """The template as xlsx bytes. ``values``/``narratives``/``contact`` pre-fill inputs
+    (import, samples, benchmarks); totals always carry correct cached results."""
+    values = dict(values or {})
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False})
+    wb.set_properties({"title": spec.report_title(agency.name, year), "company": agency.name,
+                       "comments": f"{spec.id} {spec.version}"})
+    fmt = _formats(wb)
+    full = compute.full(spec, values)
+    _cover(wb, fmt, spec, agency, year, values, full, contact or {}, password)
+    for table in spec.tables:
+        _table_sheet(wb, fmt, spec, table, agency, year, values, full, password)
+    _narrative_sheet(wb, fmt, spec, narratives or {}, password)
+    _stamp_sheet(wb, spec, agency, year, password)
+    _defined_names(wb, spec)
+    wb.close()
+    return _protect_structure(buf.getvalue(), password)
+
+
+def write_template(path: Path, spec: Spec, agency: Agency, year: int, **kw) -> Path:
+    write_bytes_atomic(path, build_workbook(spec, agency, year, **kw))
+    return path
+
+
+# --- formats ------------------------------------------------------------------------------
+
+
+def _formats(wb) -> dict:
+    base = {"font_name": FONT, "font_size": 10, "valign": "vcenter", "text_wrap": True}
+    boxed = {**base, "border": 1}
+
+    def f(*parts: dict, **kw):
+        merged: dict = {}
+        for part in (*parts, kw):
+            merged.update(part)
+        return wb.add_format(merged)
+
+    return {
+        "title": f(base, bold=True, font_size=16, align="center"),
+        "subtitle": f(base, align="center", font_color="#444444"),
+        "head": f(boxed, bold=True, align="center"),
+        "corner": f(boxed, align="center", font_size=9),
+        "label": f(boxed, align="left"),
+        "label_center": f(boxed, align="center"),
+        "vertical": f(boxed, align="center", rotation=270),
+        "input_int": f(boxed, align="right", num_format="0", bg_color=INPUT_FILL, locked=False),
+        "input_dec": f(boxed, align="right", num_format="General", bg_color=INPUT_FILL, locked=False),
+        "total": f(boxed, align="right", num_format="0", bold=True, bg_color=TOTAL_FILL),
+        "text": f(base, align="left", valign="top"),
+        "guidance": f(base, align="left", font_color="#555555", font_size=9),
+        "section": f(base, bold=True, font_size=12),
+        "field": f(boxed, bold=True, align="left"),
+        "field_fixed": f(boxed, align="left"),
+        "field_input": f(boxed, align="left", bg_color=INPUT_FILL, locked=False),
+        "narrative": f(boxed, align="left", valign="top", bg_color=INPUT_FILL, locked=False, font_size=11),
+        "status": f(boxed, align="center", bold=True),
+        "pass": wb.add_format({"bg_color": "#C6EFCE", "font_color": "#006100"}),
+        "fail": wb.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"}),
+        "stamp": f(font_name=FONT),
+    }
+
+
+def _protect(ws, password: str) -> None:
+    ws.protect(password, {"select_locked_cells": True, "select_unlocked_cells": True,
+                          "format_columns": True, "format_rows": True})
+
+
+def _page(ws, landscape: bool = False) -> None:
+    ws.set_paper(9)  # A4
+    if landscape:
+        ws.set_landscape()
+    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    ws.center_horizontally()
+    ws.fit_to_pages(1, 0)
+
+
+# --- table sheets ---------------------------------------------------------------------------
+
+
+def _table_sheet(wb, fmt, spec: Spec, table: Table, agency: Agency, year: int, values, full, password) -> None:
+    ws = wb.add_worksheet(table.sheet)
+    last_col = table.width - 1
+    ws.merge_range(0, 0, 0, last_col, table.heading, fmt["title"])
+    ws.merge_range(1, 0, 1, last_col, f"填报单位：{agency.name}　　报告年度：{year}年", fmt["subtitle"])
+    ws.set_row(0, 30)
+    for i, width in enumerate(_column_widths(table)):
+        ws.set_column(i, i, width)
+    for label in table.labels:
+        _write_label(ws, fmt, label)
+    balance = _balance_guard(spec, table)
+    for cell in table.cells:
+        if cell.role == "total":
+            _write_merged(ws, cell, "=" + spec.formula(cell), fmt["total"], cached=full[cell.code])
+        else:
+            v = values.get(cell.code)
+            style = fmt["input_dec" if cell.type == "decimal" else "input_int"]
+            _write_merged(ws, cell, v, style)
+            ws.data_validation(cell.row, cell.col, cell.row, cell.col,
+                               balance.get(cell.code) or _validation(cell))
+    _row_heights(ws, table)
+    ws.repeat_rows(table.header_rows[0], table.header_rows[-1])
+    _page(ws, landscape=table.width > 10)
+    ws.print_area(0, 0, table.bottom, last_col)
+    _protect(ws, password)
+
+
+def _column_widths(table: Table) -> list[float]:
+    """Widths from the labels: long row labels wrap at 36, a tall one-column label is vertical."""
+    widths = [9.0] * table.width
+    label_cols = {lb.col for lb in table.labels if lb.kind == "row"}
+    for col in label_cols:
+        texts = [lb for lb in table.labels if lb.kind == "row" and lb.col == col and lb.colspan == 1]
+        if texts and all(_is_vertical(lb) for lb in texts):
+            widths[col] = 4.5
+        elif texts:
+            widths[col] = min(36, max(2.2 * len(lb.text) for lb in texts if not _is_vertical(lb)) + 2)
+        else:
+            widths[col] = 4.5
+    for lb in table.labels:  # value columns: fit single-column headers, wrapping long ones
+        if lb.kind == "header" and lb.colspan == 1 and lb.col not in label_cols:
+            widths[lb.col] = max(widths[lb.col], min(11, 2.2 * len(lb.text) + 1))
+    if table.width <= 4:  # a narrow table (表二) may be generous
+        widths = [max(w, 20) if i == 0 else max(w, 16) for i, w in enumerate(widths)]
+    return widths
+
+
+def _is_vertical(label: Label) -> bool:
+    return label.kind == "row" and label.colspan == 1 and label.rowspan > 3 and label.col == 0
+
+
+def _write_label(ws, fmt, label: Label) -> None:
+    if label.kind == "row":
+        style = fmt["vertical"] if _is_vertical(label) else fmt["label"]
+    elif label.kind == "corner":
+        style = fmt["corner"]
+    else:
+        style = fmt["head"]
+    if label.rowspan == 1 and label.colspan == 1:
+        ws.write_string(label.row, label.col, label.text, style)
+    else:
+        ws.merge_range(label.row, label.col, label.row + label.rowspan - 1, label.col + label.colspan - 1,
+                       label.text, style)
+
+
+def _write_merged(ws, cell: Cell, content, style, cached=0) -> None:
+    """A number, a blank or a formula (with its cached result) at a cell, merged if it spans."""
+    if cell.colspan > 1:
+        ws.merge_range(cell.row, cell.col, cell.row, cell.col + cell.colspan - 1, None, style)
+    value = content
+    if isinstance(value, str) and value.startswith("="):
+        ws.write_formula(cell.row, cell.col, value, style, cached)
+    elif value is None:
+        ws.write_blank(cell.row, cell.col, None, style)
+    else:
+        ws.write_number(cell.row, cell.col, value, style)
+
+
+def _row_heights(ws, table: Table) -> None:
+    for lb in table.labels:
+        if lb.kind in ("header", "corner") and lb.rowspan == 1 and len(lb.text) > 6:
+            ws.set_row(lb.row, 30)
+        if lb.kind == "row" and len(lb.text) > 34 and lb.rowspan == 1:
+            ws.set_row(lb.row, 30)
+    for lb in table.labels:
+        if lb.kind == "corner":
+            per_row = max(18.0, 14.0 * (len(lb.text) / 14) / lb.rowspan)
+            for r in range(lb.row, lb.row + lb.rowspan):
+                ws.set_row(r, per_row)
+
+
+def _validation(cell: Cell) -> dict:
+    what = "收费金额（万元，可含小数）" if cell.type == "decimal" else "件数（非负整数）"
+    return {
+        "validate": "decimal" if cell.type == "decimal" else "integer",
+        "criteria": ">=",
+        "value": 0,
+        "input_title": "请填写" + ("金额" if cell.type == "decimal" else "件数"),
+        "input_message": f"{cell.row_label}／{cell.col_label}\n{what}，没有请填 0。",
+        "error_title": "输入有误",
+        "error_message": f"此处只能填{what}，不能填文字或负数；没有请填 0。",
+        "error_type": "stop",
+    }
+
+
+def _balance_guard(spec: Spec, table: Table) -> dict[str, dict]:
+    """Warning-style validations derived from balance rules (R1), on the right-hand input
+    rows that a clerk types last (四、结转下年度): the clerk is warned but may continue."""
+    out: dict[str, dict] = {}
+    for rule in spec.rules:
+        if rule.kind != "balance" or rule.params["table"] != table.id:
+            continue
+        for col in table.col_codes:
+            lhs = [table.cell(r, col).address for r in rule.params["lhs"]]
+            rhs = [table.cell(r, col).address for r in rule.params["rhs"]]
+            for r in rule.params["rhs"]:
+                cell = table.cell(r, col)
+                if cell.role != "input":
+                    continue
+                a = cell.address
+                out[cell.code] = {
+                    "validate": "custom",
+                    "value": f"=AND(ISNUMBER({a}),{a}>=0,{a}=INT({a}),{'+'.join(lhs)}={'+'.join(rhs)})",
+                    "ignore_blank": True,
+                    "input_title": "请填写件数",
+                    "input_message": f"{cell.row_label}／{cell.col_label}\n非负整数，没有请填 0。",
+                    "error_title": "请核对勾稽关系",
+                    "error_message": f"{rule.description}。请核对本列各项数字（如确认无误可继续）。",
+                    "error_type": "warning",
+                }
+    return out
+
+
+# --- cover, narrative, stamp -------------------------------------------------------------
+
+
+def _cover(wb, fmt, spec: Spec, agency: Agency, year: int, values, full, contact, password) -> None:
+    ws = wb.add_worksheet(spec.cover_sheet)
+    ws.set_column(0, 0, 22)
+    ws.set_column(1, 1, 60)
+    ws.set_column(2, 2, 12)
+    ws.merge_range(0, 0, 0, 2, spec.report_title(agency.name, year) + "　填报表", fmt["title"])
+    ws.set_row(0, 36)
+    ws.merge_range(1, 0, 1, 2, f"格式：{spec.name}　模板版本：{spec.version}", fmt["subtitle"])
+    fixed = {"meta_agency": agency.name, "meta_year": f"{year}"}
+    for f in spec.cover:
+        ws.write_string(f.row, f.col - 1, f.label, fmt["field"])
+        if f.role == "fixed":
+            ws.write_string(f.row, f.col, fixed.get(f.code, ""), fmt["field_fixed"])
+        else:
+            text = contact.get(f.code)
+            if text:
+                ws.write_string(f.row, f.col, text, fmt["field_input"])
+            else:
+                ws.write_blank(f.row, f.col, None, fmt["field_input"])
+            ws.data_validation(f.row, f.col, f.row, f.col, {
+                "validate": "length", "criteria": "<=", "value": 100,
+                "input_title": "请填写" + f.label, "input_message": f"请填写{f.label}。",
+            })
+    row = spec.cover[-1].row + 2
+    ws.write_string(row, 0, "填写说明", fmt["section"])
+    rules = "；".join(f"{r.id} {r.description}" for r in spec.rules if r.severity == "error")
+    for i, line in enumerate(INSTRUCTIONS, 1):
+        row += 1
+        text = line.format(narrative_sheet=spec.narrative_sheet, rules=rules)
+        ws.merge_range(row, 0, row, 2, f"{i}. {text}", fmt["text"])
+        ws.set_row(row, 15 * (1 + len(text) // 44))
+    row += 2
+    ws.write_string(row, 0, "即时校验", fmt["section"])
+    ws.write_string(row, 1, "（随填写自动更新；“未通过”时请核对对应表格）", fmt["guidance"])
+    first_status = row + 1
+    for check_row, (label, formula, ok) in enumerate(_panel(spec, values, full), start=row + 1):
+        ws.write_string(check_row, 0, label, fmt["field"])
+        ws.write_string(check_row, 1, _panel_description(spec, label), fmt["field_fixed"])
+        ws.write_formula(check_row, 2, formula, fmt["status"], ok)
+        row = check_row
+    ws.conditional_format(first_status, 2, row, 2, {"type": "cell", "criteria": "==", "value": f'"{PASS}"',
+                                                    "format": fmt["pass"]})
+    ws.conditional_format(first_status, 2, row, 2, {"type": "cell", "criteria": "!=", "value": f'"{PASS}"',
+                                                    "format": fmt["fail"]})
+    _page(ws)
+    ws.activate()
+    _protect(ws, password)
+
+
+def _panel(spec: Spec, values, full) -> list[tuple[str, str, object]]:
+    """Live checks shown on the cover: (label, formula, cached result)."""
+    out: list[tuple[str, str, object]] = []
+    for rule in spec.rules:
+        conds, ok = _rule_conditions(spec, rule, full)
+        if conds:
+            out.append((rule.id, f'=IF(AND({",".join(conds)}),"{PASS}","{FAIL}")', PASS if ok else FAIL))
+    for table in spec.tables:
+        blanks = sum(1 for c in table.inputs if values.get(c.code) is None)
+        parts = "+".join(f"COUNTBLANK({_ref(table.sheet, r)})" for r in _input_rects(table))
+        out.append((f"{table.section}未填", f"={parts}", blanks))
+    return out
+
+
+def _panel_description(spec: Spec, label: str) -> str:
+    for rule in spec.rules:
+        if rule.id == label:
+            return rule.description
+    numeral = label[0]
+    return f"表{numeral}中尚未填写的黄色单元格个数（应为 0；没有发生的事项请填 0）"
+
+
+def _rule_conditions(spec: Spec, rule, full) -> tuple[list[str], bool]:
+    if rule.kind == "balance":
+        table = spec.table(rule.params["table"])
+        conds, ok = [], True
+        for col in table.col_codes:
+            lhs = [table.cell(r, col) for r in rule.params["lhs"]]
+            rhs = [table.cell(r, col) for r in rule.params["rhs"]]
+            conds.append("+".join(_ref(c.sheet, c.address) for c in lhs) + "="
+                         + "+".join(_ref(c.sheet, c.address) for c in rhs))
+            ok &= sum(full[c.code] for c in lhs) == sum(full[c.code] for c in rhs)
+        return conds, ok
+    if rule.kind == "totals":
+        table = spec.table(rule.params["table"])
+        along_row = rule.params["axis"] == "row"
+        conds, ok = [], True
+        for cell in table.totals:
+            parts = [spec.cell(c) for c in cell.sum_of]
+            if along_row != all(p.row == cell.row for p in parts):
+                continue
+            conds.append(f"{_ref(cell.sheet, cell.address)}=SUM("
+                         + ",".join(_ref(cell.sheet, r) for r in _sum_ranges(spec, cell)) + ")")
+            ok &= full[cell.code] == sum(full[p.code] for p in parts)
+        return conds, ok
+    return [], True
+
+
+def _sum_ranges(spec: Spec, cell: Cell) -> list[str]:
+    return spec.formula(cell)[4:-1].split(",")
+
+
+def _input_rects(table: Table) -> list[str]:
+    """Input cells as few rectangles as possible: per row runs, merged down equal runs."""
+    runs: dict[int, list[tuple[int, int]]] = {}
+    for c in table.inputs:
+        row_runs = runs.setdefault(c.row, [])
+        if row_runs and row_runs[-1][1] + 1 == c.col:
+            row_runs[-1] = (row_runs[-1][0], c.col + c.colspan - 1)
+        else:
+            row_runs.append((c.col, c.col))
+    rects: list[list[int]] = []  # [top, bottom, first col, last col]
+    for r in sorted(runs):
+        for a, b in runs[r]:
+            prev = next((x for x in rects if x[1] == r - 1 and x[2] == a and x[3] == b), None)
+            if prev:
+                prev[1] = r
+            else:
+                rects.append([r, r, a, b])
+    return [f"{address(t, a)}:{address(b_, b)}" if (t, a) != (b_, b) else address(t, a) for t, b_, a, b in rects]
+
+
+def _ref(sheet: str, ref: str) -> str:
+    return f"{quote_sheetname(sheet)}!{ref}"
+
+
+def _narrative_sheet(wb, fmt, spec: Spec, narratives, password) -> None:
+    ws = wb.add_worksheet(spec.narrative_sheet)
+    ws.set_column(0, 0, 100)
+    ws.write_string(0, 0, "文字部分（报告第一、五、六部分）", fmt["title"])
+    ws.set_row(0, 30)
+    for n in spec.narratives:
+        ws.write_string(n.row - 2, 0, n.heading, fmt["section"])
+        ws.write_string(n.row - 1, 0, "填写要求：" + n.guidance, fmt["guidance"])
+        ws.set_row(n.row - 1, 30)
+        text = narratives.get(n.code)
+        if text:
+            ws.write_string(n.row, n.col, text, fmt["narrative"])
+        else:
+            ws.write_blank(n.row, n.col, None, fmt["narrative"])
+        ws.set_row(n.row, 260)
+        ws.data_validation(n.row, n.col, n.row, n.col, {
+            "validate": "length", "criteria": ">=", "value": 0,
+            "input_title": n.heading[:32],
+            "input_message": ("请在本单元格填写全文，可用 Alt+Enter 换行分段。" + n.guidance)[:250],
+        })
+    _page(ws)
+    _protect(ws, password)
+
+
+def _stamp_sheet(wb, spec: Spec, agency: Agency, year: int, password) -> None:
+    ws = wb.add_worksheet(STAMP_SHEET)
+    stamp = stamp_values(spec, agency, year)
+    for i, (k, v) in enumerate(stamp.items()):
+        ws.write_string(i, 0, k)
+        ws.write_string(i, 1, str(v))
+    ws.very_hidden()
+    _protect(ws, password)
+
+
+def stamp_values(spec: Spec, agency: Agency, year: int) -> dict[str, str]:
+    return {
+        "template_id": spec.id,
+        "template_version": spec.version,
+        "agency_id": agency.id,
+        "agency": agency.name,
+        "year": str(year),
+        "layout_hash": spec.layout_hash,
+    }
+
+
+def _defined_names(wb, spec: Spec) -> None:
+    def name(code: str, sheet: str, ref: str) -> None:
+        r, c = _rc(ref)
+        wb.define_name(code, f"={quote_sheetname(sheet)}!${col_letter(c)}${r + 1}")
+
+    for cell in spec.cells:
+        name(cell.code, cell.sheet, cell.address)
+    for n in spec.narratives:
+        name(n.code, n.sheet, n.address)
+    for f in spec.cover:
+        name(f.code, f.sheet, f.address)
+
+
+def _rc(ref: str) -> tuple[int, int]:
+    return parse_address(ref)
+
+
+_WORKBOOK_PR = re.compile(rb"(<workbookPr\b[^>]*/>)")
+
+
+def _protect_structure(data: bytes, password: str) -> bytes:
+    """xlsxwriter cannot protect the workbook structure: add <workbookProtection> to
+    xl/workbook.xml (right after <workbookPr>, where the schema wants it)."""
+    attrs = 'lockStructure="1"'
+    if password:
+        attrs = f'workbookPassword="{_legacy_hash(password)}" ' + attrs
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            body = src.read(item.filename)
+            if item.filename == "xl/workbook.xml":
+                body, n = _WORKBOOK_PR.subn(rb"\1<workbookProtection " + attrs.encode() + rb"/>", body, count=1)
+                if n != 1:
+                    raise RuntimeError("xl/workbook.xml has no <workbookPr/> to anchor workbook protection")
+            dst.writestr(item, body)
+    return out.getvalue()
+
+
+def _legacy_hash(password: str) -> str:
+    # The 16-bit hash of ECMA-376 Part 1 18.2.29, exactly as xlsxwriter hashes sheet passwords.
+    return Worksheet._encode_password(None, password)
+
+
+def load(edition: str | None = None) -> Spec:
+    return load_spec(edition) if edition else load_spec()
