@@ -22,6 +22,7 @@ class Finding:
     cell: str = ""
     expected: Any = None
     actual: Any = None
+    ref: str = ""  # the format's cell code (e.g. t3_new_total) when the finding is about one cell
 
     def __post_init__(self) -> None:
         if self.severity not in SEVERITIES:
