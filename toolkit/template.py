@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import math
 import re
 import zipfile
 from collections.abc import Mapping
@@ -22,6 +23,8 @@ FONT = "宋体"
 INPUT_FILL = "#FFF2B3"  # the "yellow cells" of the instructions
 TOTAL_FILL = "#E7EEF7"
 PASS, FAIL = "通过", "未通过"
+COVER_WIDTHS = (14, 62, 12)
+NARRATIVE_WIDTH = 72
 
 INSTRUCTIONS = (
     "只填写黄色单元格；灰蓝色的“总计”单元格由公式自动计算，已锁定，请勿改动。",
@@ -135,7 +138,8 @@ def _table_sheet(wb, fmt, spec: Spec, table: Table, agency: Agency, year: int, v
     ws.merge_range(0, 0, 0, last_col, table.heading, fmt["title"])
     ws.merge_range(1, 0, 1, last_col, f"填报单位：{agency.name}　　报告年度：{year}年", fmt["subtitle"])
     ws.set_row(0, 30)
-    for i, width in enumerate(_column_widths(table)):
+    widths = _column_widths(table)
+    for i, width in enumerate(widths):
         ws.set_column(i, i, width)
     for label in table.labels:
         _write_label(ws, fmt, label)
@@ -149,7 +153,7 @@ def _table_sheet(wb, fmt, spec: Spec, table: Table, agency: Agency, year: int, v
             _write_merged(ws, cell, v, style)
             ws.data_validation(cell.row, cell.col, cell.row, cell.col,
                                balance.get(cell.code) or _validation(cell))
-    _row_heights(ws, table)
+    _row_heights(ws, table, widths)
     ws.repeat_rows(table.header_rows[0], table.header_rows[-1])
     _page(ws, landscape=table.width > 10)
     ws.print_area(0, 0, table.bottom, last_col)
@@ -207,17 +211,29 @@ def _write_merged(ws, cell: Cell, content, style, cached=0) -> None:
         ws.write_number(cell.row, cell.col, value, style)
 
 
-def _row_heights(ws, table: Table) -> None:
+def _row_heights(ws, table: Table, widths: list[float]) -> None:
+    """Tall enough for every wrapped label; a merged label shares its height over its rows."""
+    need: dict[int, float] = {}
     for lb in table.labels:
-        if lb.kind in ("header", "corner") and lb.rowspan == 1 and len(lb.text) > 6:
-            ws.set_row(lb.row, 30)
-        if lb.kind == "row" and len(lb.text) > 34 and lb.rowspan == 1:
-            ws.set_row(lb.row, 30)
-    for lb in table.labels:
-        if lb.kind == "corner":
-            per_row = max(18.0, 14.0 * (len(lb.text) / 14) / lb.rowspan)
-            for r in range(lb.row, lb.row + lb.rowspan):
-                ws.set_row(r, per_row)
+        if _is_vertical(lb):
+            continue
+        width = sum(widths[lb.col:lb.col + lb.colspan])
+        per_row = text_height(lb.text, width, 9 if lb.kind == "corner" else 10) / lb.rowspan
+        for r in range(lb.row, lb.row + lb.rowspan):
+            need[r] = max(need.get(r, 0.0), per_row)
+    for r, h in need.items():
+        if h > 16:
+            ws.set_row(r, h)
+
+
+def text_height(text: str, width: float, size: float = 10) -> float:
+    """Points needed for ``text`` wrapped in a column ``width`` characters wide
+    (a CJK character takes two width units)."""
+    lines = 0
+    for para in text.split("\n"):
+        units = sum(2 if ord(ch) > 0x2E7F else 1 for ch in para) * size / 10
+        lines += max(1, math.ceil(units / max(width - 1, 1)))
+    return lines * size * 1.45 + 3
 
 
 def _validation(cell: Cell) -> dict:
@@ -267,9 +283,8 @@ def _balance_guard(spec: Spec, table: Table) -> dict[str, dict]:
 
 def _cover(wb, fmt, spec: Spec, agency: Agency, year: int, values, full, contact, password) -> None:
     ws = wb.add_worksheet(spec.cover_sheet)
-    ws.set_column(0, 0, 22)
-    ws.set_column(1, 1, 60)
-    ws.set_column(2, 2, 12)
+    for i, width in enumerate(COVER_WIDTHS):
+        ws.set_column(i, i, width)
     ws.merge_range(0, 0, 0, 2, spec.report_title(agency.name, year) + "　填报表", fmt["title"])
     ws.set_row(0, 36)
     ws.merge_range(1, 0, 1, 2, f"格式：{spec.name}　模板版本：{spec.version}", fmt["subtitle"])
@@ -295,7 +310,7 @@ def _cover(wb, fmt, spec: Spec, agency: Agency, year: int, values, full, contact
         row += 1
         text = line.format(narrative_sheet=spec.narrative_sheet, rules=rules)
         ws.merge_range(row, 0, row, 2, f"{i}. {text}", fmt["text"])
-        ws.set_row(row, 15 * (1 + len(text) // 44))
+        ws.set_row(row, text_height(f"{i}. {text}", COVER_WIDTHS[0] + COVER_WIDTHS[1] + COVER_WIDTHS[2]))
     row += 2
     ws.write_string(row, 0, "即时校验", fmt["section"])
     ws.write_string(row, 1, "（随填写自动更新；“未通过”时请核对对应表格）", fmt["guidance"])
@@ -392,13 +407,13 @@ def _ref(sheet: str, ref: str) -> str:
 
 def _narrative_sheet(wb, fmt, spec: Spec, narratives, password) -> None:
     ws = wb.add_worksheet(spec.narrative_sheet)
-    ws.set_column(0, 0, 100)
+    ws.set_column(0, 0, NARRATIVE_WIDTH)
     ws.write_string(0, 0, "文字部分（报告第一、五、六部分）", fmt["title"])
     ws.set_row(0, 30)
     for n in spec.narratives:
         ws.write_string(n.row - 2, 0, n.heading, fmt["section"])
         ws.write_string(n.row - 1, 0, "填写要求：" + n.guidance, fmt["guidance"])
-        ws.set_row(n.row - 1, 30)
+        ws.set_row(n.row - 1, text_height("填写要求：" + n.guidance, NARRATIVE_WIDTH, 9))
         text = narratives.get(n.code)
         if text:
             ws.write_string(n.row, n.col, text, fmt["narrative"])
