@@ -60,7 +60,7 @@ def build_workbook(
     wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False})
     wb.set_properties({"title": spec.report_title(agency.name, year), "company": agency.name,
                        "comments": f"{spec.id} {spec.version}"})
-    fmt = _formats(wb)
+    fmt = formats(wb)
     full = compute.full(spec, values)
     _cover(wb, fmt, spec, agency, year, values, full, contact or {}, password)
     for table in spec.tables:
@@ -80,7 +80,7 @@ def write_template(path: Path, spec: Spec, agency: Agency, year: int, **kw) -> P
 # --- formats ------------------------------------------------------------------------------
 
 
-def _formats(wb) -> dict:
+def formats(wb) -> dict:
     base = {"font_name": FONT, "font_size": 10, "valign": "vcenter", "text_wrap": True}
     boxed = {**base, "border": 1}
 
@@ -134,30 +134,35 @@ def _page(ws, landscape: bool = False) -> None:
 
 def _table_sheet(wb, fmt, spec: Spec, table: Table, agency: Agency, year: int, values, full, password) -> None:
     ws = wb.add_worksheet(table.sheet)
+    table_frame(ws, fmt, table, table.heading, f"填报单位：{agency.name}　　报告年度：{year}年")
+    balance = _balance_guard(spec, table)
+    for cell in table.cells:
+        if cell.role == "total":
+            write_value(ws, cell, "=" + spec.formula(cell), fmt["total"], cached=full[cell.code])
+        else:
+            v = values.get(cell.code)
+            style = fmt["input_dec" if cell.type == "decimal" else "input_int"]
+            write_value(ws, cell, v, style)
+            ws.data_validation(cell.row, cell.col, cell.row, cell.col,
+                               balance.get(cell.code) or _validation(cell))
+    _protect(ws, password)
+
+
+def table_frame(ws, fmt, table: Table, heading: str, subtitle: str) -> None:
+    """Everything of an official table but its numbers: heading, labels, widths, heights, print setup."""
     last_col = table.width - 1
-    ws.merge_range(0, 0, 0, last_col, table.heading, fmt["title"])
-    ws.merge_range(1, 0, 1, last_col, f"填报单位：{agency.name}　　报告年度：{year}年", fmt["subtitle"])
+    ws.merge_range(0, 0, 0, last_col, heading, fmt["title"])
+    ws.merge_range(1, 0, 1, last_col, subtitle, fmt["subtitle"])
     ws.set_row(0, 30)
     widths = _column_widths(table)
     for i, width in enumerate(widths):
         ws.set_column(i, i, width)
     for label in table.labels:
         _write_label(ws, fmt, label)
-    balance = _balance_guard(spec, table)
-    for cell in table.cells:
-        if cell.role == "total":
-            _write_merged(ws, cell, "=" + spec.formula(cell), fmt["total"], cached=full[cell.code])
-        else:
-            v = values.get(cell.code)
-            style = fmt["input_dec" if cell.type == "decimal" else "input_int"]
-            _write_merged(ws, cell, v, style)
-            ws.data_validation(cell.row, cell.col, cell.row, cell.col,
-                               balance.get(cell.code) or _validation(cell))
     _row_heights(ws, table, widths)
     ws.repeat_rows(table.header_rows[0], table.header_rows[-1])
     _page(ws, landscape=table.width > 10)
     ws.print_area(0, 0, table.bottom, last_col)
-    _protect(ws, password)
 
 
 def _column_widths(table: Table) -> list[float]:
@@ -198,7 +203,7 @@ def _write_label(ws, fmt, label: Label) -> None:
                        label.text, style)
 
 
-def _write_merged(ws, cell: Cell, content, style, cached=0) -> None:
+def write_value(ws, cell: Cell, content, style, cached=0) -> None:
     """A number, a blank or a formula (with its cached result) at a cell, merged if it spans."""
     if cell.colspan > 1:
         ws.merge_range(cell.row, cell.col, cell.row, cell.col + cell.colspan - 1, None, style)
