@@ -8,14 +8,20 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from .roster import RosterError, read_roster, validate_id
 from .spec import DEFAULT_EDITION, load_spec
-from .template import DEFAULT_PASSWORD, Agency, write_template
+from .template import DEFAULT_PASSWORD, Agency, write_templates
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="政府信息公开工作年度报告 填报模板、汇总校验与报告生成工具。")
 console = Console(stderr=True)
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=console, transient=True)
 
 
 def fail(message: str) -> typer.Exit:
@@ -71,10 +77,13 @@ def template(
     except RosterError as e:
         raise fail(str(e))
     s = load_spec(edition)
-    for a in agencies:
-        path = write_template(out / f"{a.id}.xlsx", s, a, year, password=password)
+    with _progress() as bar:
+        task = bar.add_task("生成模板", total=len(agencies))
+        paths = write_templates(s, agencies, year, out, password=password,
+                                progress=lambda _p: bar.advance(task))
+    for path in paths:
         typer.echo(str(path))
-    console.print(f"已生成 {len(agencies)} 个模板，位于 {out}/")
+    console.print(f"已生成 {len(paths)} 个模板，位于 {out}/")
 
 
 def main() -> None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import io
 import math
+import os
 import re
 import zipfile
 from collections.abc import Mapping
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -499,5 +501,34 @@ def _legacy_hash(password: str) -> str:
     return Worksheet._encode_password(None, password)
 
 
-def load(edition: str | None = None) -> Spec:
-    return load_spec(edition) if edition else load_spec()
+# --- many agencies at once -----------------------------------------------------------------
+
+
+def _write_one(job: tuple) -> str:
+    edition, path, agency, year, password = job
+    return str(write_template(Path(path), load_spec(edition), agency, year, password=password))
+
+
+def write_templates(spec: Spec, agencies: list[Agency], year: int, out: Path, *,
+                    password: str = DEFAULT_PASSWORD, workers: int | None = None,
+                    progress=None) -> list[Path]:
+    """One template per agency as ``out/<agency-id>.xlsx``, on a process pool for long rosters;
+    the returned paths follow the roster's order whatever the number of workers."""
+    jobs = [(spec.id, str(Path(out) / f"{a.id}.xlsx"), a, year, password) for a in agencies]
+    workers = workers or min(2, os.cpu_count() or 1)
+    if workers <= 1 or len(jobs) < 8:
+        results = map(_write_one, jobs)
+        pool = None
+    else:
+        pool = ProcessPoolExecutor(workers)
+        results = pool.map(_write_one, jobs, chunksize=max(1, min(32, len(jobs) // (workers * 4) or 1)))
+    paths = []
+    try:
+        for p in results:
+            paths.append(Path(p))
+            if progress:
+                progress(Path(p))
+    finally:
+        if pool:
+            pool.shutdown()
+    return paths
