@@ -153,6 +153,7 @@ class Office:
         self._lines: queue.Queue[str | None] = queue.Queue()
         self._soffice_pid: int | None = None
         self._log: Any = None
+        self._workdir: str | None = None
 
     # lifecycle
     def __enter__(self) -> Office:
@@ -169,9 +170,10 @@ class Office:
         if reason:
             raise OfficeError(f"LibreOffice is not available: {reason}")
         self._log = tempfile.TemporaryFile()
+        self._workdir = tempfile.mkdtemp(prefix="toolkit_lo_")  # soffice profile and log
         self._lines = queue.Queue()
         self._proc = subprocess.Popen(
-            [SYSTEM_PYTHON, str(WORKER), soffice_binary()],
+            [SYSTEM_PYTHON, str(WORKER), soffice_binary(), self._workdir],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log,
             text=True, encoding="utf-8", bufsize=1,
         )
@@ -238,6 +240,8 @@ class Office:
             self._kill()
             raise OfficeError(f"LibreOffice worker is gone while {what}: {self._stderr_tail()}") from None
         answer = self._receive(self.timeout, what)
+        if "soffice_pid" in answer:  # the worker restarts a soffice that died
+            self._soffice_pid = answer["soffice_pid"]
         if not answer.get("ok"):
             raise OfficeError(f"LibreOffice failed while {what}: {answer.get('error')}")
         return answer
@@ -290,6 +294,11 @@ class Office:
         if self._log is not None:
             self._log.close()
             self._log = None
+        if self._workdir:
+            shutil.rmtree(self._workdir, ignore_errors=True)
+            # The pipe is named after the work dir (see office_worker.Soffice).
+            Path(f"/tmp/OSL_PIPE_{os.getuid()}_{Path(self._workdir).name}").unlink(missing_ok=True)
+            self._workdir = None
 
 
 def cells_by_code(spec, values: Mapping[str, Any]) -> dict[CellKey, Any]:

@@ -41,6 +41,11 @@ _PROTOCOL = sys.stdout
 sys.stdout = sys.stderr
 
 
+def pipe_socket(name: str) -> str:
+    """Where LibreOffice's sal layer puts the socket of an --accept=pipe,name=... pipe."""
+    return f"/tmp/OSL_PIPE_{os.getuid()}_{name}"
+
+
 def _props(**kw) -> tuple:
     out = []
     for k, v in kw.items():
@@ -57,10 +62,11 @@ def _url(path: str) -> str:
 class Soffice:
     """One soffice process with a private profile, reached over a named pipe."""
 
-    def __init__(self, binary: str) -> None:
+    def __init__(self, binary: str, workdir: str | None = None) -> None:
         self.binary = binary
-        self.workdir = Path(tempfile.mkdtemp(prefix="toolkit_lo_"))
-        self.pipe = f"toolkit_lo_{os.getpid()}_{int(time.time() * 1000)}"
+        # The client owns the directory when it gives one, and removes it even if this worker is killed.
+        self.workdir = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="toolkit_lo_"))
+        self.pipe = self.workdir.name  # unique (mkdtemp); the client derives the socket path from it
         self.proc: subprocess.Popen | None = None
         self.desktop = None
         self.log = self.workdir / "soffice.log"
@@ -125,6 +131,7 @@ class Soffice:
             pass
         self.proc = None
         self.desktop = None
+        Path(pipe_socket(self.pipe)).unlink(missing_ok=True)  # left behind when soffice was killed
 
     def cleanup(self) -> None:
         self.stop()
@@ -321,19 +328,21 @@ def serve(office: Soffice) -> None:
             if not office.alive():
                 office.stop()
                 office.start()  # a crashed soffice gets one fresh start per request
-            _answer(HANDLERS[req["op"]](office, req))
+            answer = HANDLERS[req["op"]](office, req)
         except Exception as e:
             dead = not office.alive()
             msg = f"{type(e).__name__}: {e}"
             if dead:
                 msg = f"LibreOffice died ({msg}); log: {office.log_tail()}"
-            _answer({"ok": False, "error": msg, "soffice_died": dead,
-                     "trace": traceback.format_exc(limit=3)})
+            answer = {"ok": False, "error": msg, "soffice_died": dead, "trace": traceback.format_exc(limit=3)}
+        # The client ends this pid's group if the worker ever stops answering.
+        answer["soffice_pid"] = office.proc.pid if office.alive() else None
+        _answer(answer)
 
 
 def main() -> int:
     binary = sys.argv[1] if len(sys.argv) > 1 else "soffice"
-    office = Soffice(binary)
+    office = Soffice(binary, sys.argv[2] if len(sys.argv) > 2 else None)
     # SIGTERM from the client (or CI teardown) must still end soffice.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
