@@ -197,6 +197,11 @@ class Spec:
     rules: tuple[Rule, ...]
     narrative_sheet: str
 
+    def __hash__(self) -> int:
+        # Cheap and consistent with ==: the lru_cache'd lookups below hash the spec on every
+        # call, and the generated hash walks every label and cell (~0.5 ms each time).
+        return hash((self.id, self.version, self.name))
+
     # --- lookups -------------------------------------------------------------------
     def table(self, table_id: str) -> Table:
         for t in self.tables:
