@@ -1,0 +1,159 @@
+"""Audit a published report: every applicable rule on the figures as printed, located by
+table, row label and column label.
+
+The rules are the format's (``toolkit.rules.apply``) on the figures read, stated totals
+included -- so a 总计 that does not add up is reported (R2–R4), not recomputed away. A table
+printed in the 2019 layout is checked with the 2019 edition's rules. A rule that would only
+repeat a reading problem (a row that could not be read) is left out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from .. import rules
+from ..findings import Finding, count
+from ..spec import Spec, Table, load_spec
+from .doc import ReadError
+from .reader import Published, read_published
+from .tables import locate, sheet_name
+
+_SHEET_CELL = re.compile(r"“([^”]+)”工作表 ([A-Z]{1,3}\d+) 单元格")
+_SHEET_REF = re.compile(r"“([^”]+)”([A-Z]{1,3}\d+)（")
+_TABLE_KINDS = ("balance", "totals", "types", "carry_over", "stock")
+
+
+@dataclass
+class Audit:
+    file: str
+    spec: Spec
+    published: Published | None
+    findings: list[Finding] = field(default_factory=list)
+    error: str = ""  # why the audit could not run (exit code 2)
+
+    @property
+    def status(self) -> str:
+        if self.published is None:
+            return "rejected"
+        if count(self.findings, "error"):
+            return "errors"
+        return "warnings" if count(self.findings, "warning") else "ok"
+
+    @property
+    def exit_code(self) -> int:
+        return {"rejected": 2, "errors": 1}.get(self.status, 0)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The same shape as ``toolkit check --json``."""
+        p = self.published
+        return {
+            "valid": self.status not in ("rejected", "errors"),
+            "template": {"id": self.spec.id, "version": self.spec.version},
+            "year": p.year if p else None,
+            "stats": {
+                "files": 1,
+                "agencies": 1 if p and p.agency else 0,
+                "errors": count(self.findings, "error") + (1 if self.error else 0),
+                "warnings": count(self.findings, "warning"),
+                "missing": 0,
+            },
+            "submissions": [{
+                "file": self.file,
+                "agency_id": "",
+                "agency": p.agency if p else None,
+                "year": p.year if p else None,
+                "status": self.status,
+                "layout": p.editions() if p else {},
+                **({"error": self.error} if self.error else {}),
+            }],
+            "missing": [],
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+
+def audit_report(path: Path, spec: Spec | None = None) -> Audit:
+    spec = spec or load_spec()
+    path = Path(path)
+    try:
+        pub = read_published(path, spec)
+    except ReadError as e:
+        return Audit(file=path.name, spec=spec, published=None, error=str(e))
+    return Audit(file=path.name, spec=spec, published=pub, findings=audit_published(pub))
+
+
+def audit_published(pub: Published) -> list[Finding]:
+    """Reading problems, then the rules' findings, each located in the published tables."""
+    file = pub.path.name
+    out = list(pub.findings)
+    main = pub.tables["t3"].edition if "t3" in pub.tables else pub.spec.id
+    for edition in sorted(set(pub.editions().values()) | {main}):
+        spec = pub.spec if edition == pub.spec.id else load_spec(edition)
+        mine = {tid for tid, t in pub.tables.items() if t.edition == edition}
+        filled = pub.filled(edition)
+        unknown = pub.unknown()
+        for f in rules.apply(spec, filled):
+            if not _keep(spec, f, mine, edition == main, unknown, pub):
+                continue
+            out.append(relocate(spec, f, file))
+    return out
+
+
+def _keep(spec: Spec, f: Finding, mine: set[str], narratives: bool, unknown: set[str], pub: Published) -> bool:
+    cell = _cell(spec, f.ref)
+    if cell is None:  # narrative findings come from the edition of table 三 only
+        return narratives
+    if cell.table not in mine:
+        return False
+    if f.code == "R7" and cell.type == "signed":
+        return False  # 本年增/减 (2019 table 二) may be negative
+    return not (_involved(spec, f, cell) & unknown)
+
+
+def _cell(spec: Spec, ref: str):
+    try:
+        return spec.cell(ref) if ref else None
+    except KeyError:
+        return None
+
+
+def _involved(spec: Spec, f: Finding, cell) -> set[str]:
+    """The cells a table rule's finding depends on."""
+    rule = next((r for r in spec.rules if r.id == f.code), None)
+    if rule is None or rule.kind not in _TABLE_KINDS:
+        return set()
+    if rule.kind == "totals":
+        return {cell.code, *cell.sum_of}
+    if rule.kind == "balance":
+        table = spec.table(cell.table)
+        return {table.cell(r, cell.col_code).code for r in (*rule.params["lhs"], *rule.params["rhs"])}
+    return {cell.code}
+
+
+def relocate(spec: Spec, f: Finding, file: str) -> Finding:
+    """Name a rule finding's place as the published report shows it: table, row and column
+    labels instead of a workbook sheet and address."""
+    cell = _cell(spec, f.ref)
+    tables = {t.sheet: t for t in spec.tables}
+
+    def name(sheet: str, address: str) -> str | None:
+        if sheet in tables:
+            return sheet_name(tables[sheet])
+        n = next((n for n in spec.narratives if n.sheet == sheet and n.address == address), None)
+        return f"第{n.section}部分（{n.heading}）" if n else None
+
+    message = _SHEET_CELL.sub(lambda m: name(m.group(1), m.group(2)) or m.group(0), f.message)
+    message = _SHEET_REF.sub(lambda m: (name(m.group(1), m.group(2)) or m.group(0)[:-1]) + "（", message)
+    if cell is not None:
+        table = spec.table(cell.table)
+        return replace(f, message=message, file=file, sheet=sheet_name(table), cell=locate(table, cell))
+    n = next((n for n in spec.narratives if n.code == f.ref), None)
+    if n is not None:
+        return replace(f, message=message, file=file, sheet=n.heading, cell=n.heading)
+    return replace(f, message=message, file=file)
+
+
+def location(table: Table, code: str) -> str:
+    return locate(table, next(c for c in table.cells if c.code == code))

@@ -1,0 +1,237 @@
+"""A published report, read: agency, year, the three tables (per table, in the edition it
+uses), the narrative sections, and every problem met while reading.
+
+The stages: file -> rows (doc) -> section headings and table regions (sections) -> per table,
+segments (tokens) -> cells (tables). Each table is read against the 2021 format and, where the
+data declares it, the 2019 format; the better fit wins, so a report that kept the old table
+二 is read as such and the outdated layout is named.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+
+from ..findings import Finding
+from ..model import Filled
+from ..spec import DEFAULT_EDITION, Spec, Table, editions, load_spec
+from . import sections
+from .doc import Doc, ReadError, Row, read_document
+from .labels import key
+from .problems import problem
+from .tables import Reading, TableRead, locate, read_table, sheet_name
+from .tokens import segments, tokenize
+
+OLD_EDITION = "gb2019"
+FIRST_YEAR = 2021  # the 2021 format applies to reports for 2021 onwards
+
+
+@dataclass
+class Published:
+    path: Path
+    doc: Doc
+    spec: Spec  # the current format
+    agency: str | None
+    year: int | None
+    tables: dict[str, TableRead] = field(default_factory=dict)  # by table id, only those found
+    narratives: dict[str, str] = field(default_factory=dict)
+    contact: dict[str, str] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+
+    def editions(self) -> dict[str, str]:
+        return {tid: t.edition for tid, t in self.tables.items()}
+
+    def stated(self, edition: str) -> dict[str, int | Decimal | None]:
+        """Every figure read from the tables in ``edition``'s layout, totals included, by code."""
+        return {code: r.value for t in self.tables.values() if t.edition == edition
+                for code, r in t.readings.items()}
+
+    def unknown(self) -> set[str]:
+        """Cells whose figure could not be read (row missing, unreadable, ambiguous)."""
+        return {code for t in self.tables.values() for code, r in t.readings.items()
+                if r.status in ("missing", "unreadable", "ambiguous")}
+
+    def filled(self, edition: str | None = None, *, totals: bool = True) -> Filled:
+        """The report as plain data in ``edition``'s codes (default the current format).
+
+        Only cells of that edition are filled: importing a 2019-layout table keeps the figures
+        whose cells the two editions share (same code = same definition in the format data)."""
+        spec = load_spec(edition) if edition else self.spec
+        codes = {c.code: c for c in spec.cells}
+        values = {}
+        for t in self.tables.values():
+            for code, r in t.readings.items():
+                cell = codes.get(code)
+                if cell is not None and (totals or cell.role == "input"):
+                    values[code] = r.value
+        return Filled(agency=self.agency or "", year=self.year, values=values,
+                      narratives=dict(self.narratives), contact=dict(self.contact))
+
+
+def read_published(path: Path, spec: Spec | None = None) -> Published:
+    """Read a published report; raises ReadError when it is not one or its tables are missing."""
+    spec = spec or load_spec(DEFAULT_EDITION)
+    doc = read_document(Path(path))
+    return read_doc(doc, spec)
+
+
+def read_doc(doc: Doc, spec: Spec) -> Published:
+    file = doc.path.name
+    rows = doc.rows
+    agency, year = sections.find_title(spec, rows, doc.title)
+    if year is None:
+        year = sections.stats_year(rows)
+    pub = Published(path=doc.path, doc=doc, spec=spec, agency=agency, year=year)
+    heads = sections.find_headings(spec, rows)
+    at = {h.numeral: h for h in heads}
+    starts = _table_starts(spec, rows, heads)
+    for t in spec.tables:
+        if t.id not in starts:
+            continue
+        begin, end = starts[t.id]
+        read = _read_best(spec, t, rows[begin:end], file)
+        if read is not None:
+            pub.tables[t.id] = read
+    if not pub.tables:
+        what = "没有找到报告的章节标题" if not heads else "找到了章节标题，但没有找到表二、表三、表四中的任何一张表格"
+        raise ReadError(
+            f"{file} 不是可读取的政府信息公开工作年度报告：{what}。"
+            "请确认文件是完整的年度报告正文（含“二、主动公开政府信息情况”等三张统计表），"
+            "网页请保存完整页面或复制全文为文本，PDF 请先提取文字。"
+        )
+    for t in spec.tables:
+        tr = pub.tables.get(t.id)
+        if tr is None:
+            pub.findings.append(problem(
+                "pub_section_missing",
+                f"找不到{t.heading}（{sheet_name(t)}），该表数字未读取。请核对报告是否缺少这一部分或表格。",
+                file=file, sheet=sheet_name(t), cell=t.heading))
+            continue
+        pub.findings.extend(_layout_findings(pub, t, tr, file))
+        pub.findings.extend(tr.findings)
+    _narratives(pub, spec, rows, heads, starts, file)
+    for h in heads:
+        if not h.numbered:
+            s = next(s for s in spec.sections if s.numeral == h.numeral)
+            pub.findings.append(problem(
+                "pub_heading_unnumbered",
+                f"第{h.numeral}部分的标题“{rows[h.row].text}”缺少序号，官方格式为“{s.heading}”。",
+                file=file, sheet=s.heading, cell=rows[h.row].text))
+    lead_end = at["一"].row if "一" in at else min((b for b, _ in starts.values()), default=len(rows))
+    pub.contact = sections.contact(rows[:lead_end])
+    return pub
+
+
+# --- tables ----------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=None)
+def _old_spec() -> Spec | None:
+    return load_spec(OLD_EDITION) if OLD_EDITION in editions() else None
+
+
+def _read_best(spec: Spec, table: Table, rows: list[Row], file: str) -> TableRead | None:
+    segs = segments(tokenize(rows))
+    best = read_table(table, spec.id, segs, file)
+    old = _old_spec()
+    if old is not None and any(t.id == table.id for t in old.tables):
+        other = read_table(old.table(table.id), old.id, segs, file)
+        if other.score > best.score:
+            best = other
+    return best if best.found else None
+
+
+def _layout_findings(pub: Published, t: Table, tr: TableRead, file: str) -> list[Finding]:
+    out = []
+    if tr.edition != pub.spec.id:
+        current_year = pub.year is None or pub.year >= FIRST_YEAR
+        out.append(problem(
+            "pub_old_layout",
+            f"{sheet_name(t)}（{t.heading}）使用的是 2019 年版格式（国办公开办函〔2019〕60号）"
+            + ("，2021 年及以后的年度报告应使用 2021 年版格式（国办公开办函〔2021〕30号）。" if current_year
+               else "，与该年度适用的格式一致。"),
+            file=file, sheet=sheet_name(t), cell=t.heading, severity=None if current_year else "info",
+            expected=pub.spec.id, actual=tr.edition))
+    if tr.labels_missing:
+        shown = "”“".join(tr.labels_missing)
+        out.append(problem(
+            "pub_header",
+            f"{sheet_name(t)}的表头中找不到“{shown}”。请核对表头是否与官方格式一致；数字按官方格式的列序读取。",
+            file=file, sheet=sheet_name(t), cell="表头", expected=tr.labels_missing))
+    return out
+
+
+def _table_starts(spec: Spec, rows: list[Row], heads: list[sections.Heading]) -> dict[str, tuple[int, int]]:
+    """Each table's region of rows: from its heading (or, lacking one, its first header label)
+    to the next section heading."""
+    at = {h.numeral: h.row for h in heads}
+    marks = sorted(at.values())
+    out: dict[str, tuple[int, int]] = {}
+    for t in spec.tables:
+        begin = at.get(t.section)
+        if begin is None:
+            lo = max((at[s.numeral] for s in spec.sections if s.numeral in at and _before(spec, s.numeral, t.section)),
+                     default=-1) + 1
+            begin = _first_label_row(t, rows, lo, _next_mark(marks, lo - 1, len(rows)))
+            if begin is None:
+                continue
+        out[t.id] = (begin, _next_mark(marks, begin, len(rows)))
+    # A table found by its labels ends where the next table begins.
+    ordered = sorted(out.items(), key=lambda kv: kv[1][0])
+    for (tid, (b, e)), (_, (b2, _)) in zip(ordered, ordered[1:]):
+        if b2 < e:
+            out[tid] = (b, b2)
+    return out
+
+
+def _before(spec: Spec, a: str, b: str) -> bool:
+    order = [s.numeral for s in spec.sections]
+    return order.index(a) < order.index(b)
+
+
+def _next_mark(marks: list[int], after: int, default: int) -> int:
+    return next((m for m in marks if m > after), default)
+
+
+def _first_label_row(t: Table, rows: list[Row], lo: int, hi: int) -> int | None:
+    """The first row (in lo..hi) showing one of the table's title or header labels."""
+    wanted = [key(lb.text) for lb in t.labels if lb.kind in ("title", "header", "corner")]
+    old = _old_spec()
+    if old is not None and any(x.id == t.id for x in old.tables):
+        wanted += [key(lb.text) for lb in old.table(t.id).labels if lb.kind in ("title", "header", "corner")]
+    wanted = [w for w in wanted if len(w) >= 4]
+    for i in range(lo, hi):
+        k = key(rows[i].text)
+        if k and (rows[i].bound or len(k) <= 60) and any(w in k for w in wanted):
+            return i
+    return None
+
+
+# --- narrative sections -------------------------------------------------------------------------
+
+
+def _narratives(pub: Published, spec: Spec, rows: list[Row], heads: list[sections.Heading],
+                starts: dict[str, tuple[int, int]], file: str) -> None:
+    at = {h.numeral: h.row for h in heads}
+    bounds = sorted({*at.values(), *(b for b, _ in starts.values())})
+    for n in spec.narratives:
+        if n.section not in at:
+            pub.narratives[n.code] = ""
+            pub.findings.append(problem(
+                "pub_section_missing",
+                f"找不到“{n.heading}”部分（标题缺失或改动），该部分文字未读取。",
+                file=file, sheet=n.heading, cell=n.heading, ref=n.code))
+            continue
+        begin = at[n.section] + 1
+        end = next((b for b in bounds if b >= begin), len(rows))
+        pub.narratives[n.code] = sections.narrative(rows[begin:end])
+
+
+def cell_location(table: Table, code: str) -> str:
+    cell = next(c for c in table.cells if c.code == code)
+    return locate(table, cell)
+
+
+__all__ = ["Published", "ReadError", "Reading", "read_published", "read_doc", "cell_location"]

@@ -1,0 +1,183 @@
+"""The report's frame: title (agency, year), the six section headings, the narrative text.
+
+Headings are recognised from the format's own headings (``spec.sections``) through the label
+normaliser, accepting what published reports do with them: no number (``主动公开政府信息情况``),
+the wording of 条例 art. 50 (``行政机关收到和处理政府信息公开申请的情况``), trailing
+punctuation. Sub-headings that reuse ``一、`` inside 总体情况 do not match a section and stay
+narrative.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..spec import Spec
+from .doc import Row
+from .labels import ENUM, key
+
+# Wordings of a heading other than the format's (条例 art. 50 and variants named in FORMAT.md),
+# by section numeral. Compared after _heading_key, so 的 and 行政机关 need not be repeated here.
+HEADING_ALIASES: dict[str, tuple[str, ...]] = {
+    "四": ("因政府信息公开工作被申请行政复议、提起行政诉讼情况",),
+    "五": ("政府信息公开工作存在的主要问题及改进情况",),
+}
+_FILLER = ("的", "行政机关", "本机关")
+_TRAIL = re.compile(r"[。.:：;；]+$")
+_STATS_YEAR = re.compile(r"统计(?:期限|时限|时间|期间|区间)?(?:为|是)?(?:自|从)?(\d{4})年(?:度)?1月1日")
+_PHONE = re.compile(r"(?:联系)?电话[:：]?\s*([0-9０-９][0-9０-９\-－—()（） ]{5,24}[0-9０-９])")
+_CONTACT = re.compile(r"联系人[:：]?\s*([\u4e00-\u9fff]{2,4})")
+_ASK = re.compile(r"请与\s*([\u4e00-\u9fff（）()]{2,40}?)\s*联系")
+_SENTENCE_END = ("。", "！", "？", "：", "；")
+
+
+@dataclass(frozen=True)
+class Heading:
+    numeral: str
+    row: int  # index into the report's rows
+    numbered: bool
+
+
+def _heading_key(text: str) -> str:
+    k = _TRAIL.sub("", key(text))
+    for f in _FILLER:
+        k = k.replace(f, "")
+    return k
+
+
+def heading_of(spec: Spec, text: str) -> tuple[str, bool] | None:
+    """The section numeral a line is the heading of, and whether it carries its number."""
+    k = _TRAIL.sub("", key(text))
+    if not k or len(k) > 40:
+        return None
+    m = ENUM.match(k)
+    numbered = bool(m) and not k.startswith("(")
+    body = _heading_key(k[m.end():] if m else k)
+    for s in spec.sections:
+        names = {_heading_key(ENUM.sub("", key(s.heading), count=1))}
+        names.update(_heading_key(a) for a in HEADING_ALIASES.get(s.numeral, ()))
+        if body in names:
+            return s.numeral, numbered
+    return None
+
+
+def find_headings(spec: Spec, rows: list[Row]) -> list[Heading]:
+    """Section headings in order; each section's heading must come after the previous one's."""
+    order = [s.numeral for s in spec.sections]
+    out: list[Heading] = []
+    last = -1
+    for i, row in enumerate(rows):
+        cells = [c for c in row.cells if c.strip()]
+        if len(cells) != 1:
+            continue
+        hit = heading_of(spec, cells[0])
+        if hit and order.index(hit[0]) > last:
+            out.append(Heading(hit[0], i, hit[1]))
+            last = order.index(hit[0])
+    return out
+
+
+# --- title: agency and year ---------------------------------------------------------------
+
+
+def _title_pattern(spec: Spec) -> re.Pattern:
+    """The format's title ``{agency}{year}年…`` as a pattern over label keys (年 or 年度)."""
+    parts = re.split(r"(\{agency\}|\{year\})", spec.title)
+    out = []
+    for p in parts:
+        if p == "{agency}":
+            out.append(r"(?P<agency>.*?)")
+        elif p == "{year}":
+            out.append(r"(?P<year>(?:19|20)\d{2})")
+        elif p:
+            lit = re.escape(key(p))
+            out.append(lit.replace("年", "年度?", 1) if lit.startswith("年") else lit)
+    return re.compile("".join(out))
+
+
+def find_title(spec: Spec, rows: list[Row], page_title: str = "", limit: int = 12) -> tuple[str | None, int | None]:
+    """Agency and year from the report's title, which may be split over two lines."""
+    pattern = _title_pattern(spec)
+    texts = [r.text for r in rows if r.text.strip()][:limit]
+    for i, text in enumerate(texts):
+        m = pattern.search(key(text))
+        if not m:
+            continue
+        agency = _clean_agency(m.group("agency"))
+        if not agency and i:
+            agency = _clean_agency(key(texts[i - 1]))  # 北仑区传媒中心 / 2023年政府信息公开工作年度报告
+        return agency or None, int(m.group("year"))
+    if page_title:
+        m = pattern.search(key(page_title))
+        if m:
+            return _clean_agency(m.group("agency")) or None, int(m.group("year"))
+    return None, None
+
+
+def _clean_agency(text: str) -> str:
+    text = text.strip("-_|:：,，。 ")
+    if len(text) > 40 or re.search(r"[。，,；;：:]", text):
+        return ""
+    return text
+
+
+def stats_year(rows: list[Row]) -> int | None:
+    """The year from the lead paragraph's statistics period (统计期限自2023年1月1日…)."""
+    for r in rows[:60]:
+        m = _STATS_YEAR.search(key(r.text))
+        if m:
+            return int(m.group(1))
+    return None
+
+
+def contact(rows: list[Row]) -> dict[str, str]:
+    """Contact and phone named in the lead paragraph, if any (keyed by the format's cover codes)."""
+    text = "".join(r.text for r in rows)
+    out: dict[str, str] = {}
+    m = _CONTACT.search(text) or _ASK.search(text)
+    if m:
+        out["meta_contact"] = m.group(1)
+    m = _PHONE.search(text)
+    if m:
+        out["meta_phone"] = re.sub(r"\s+", "", m.group(1))
+    return out
+
+
+# --- narrative text -------------------------------------------------------------------------
+
+
+def narrative(rows: list[Row]) -> str:
+    """Running text as paragraphs joined by newlines.
+
+    Blank lines separate paragraphs (web copies); in PDF text a paragraph's lines are joined and
+    a paragraph ends at a short line that closes a sentence, or before a numbered line.
+    """
+    paragraphs: list[list[str]] = [[]]
+    for r in rows:
+        text = "\n".join(c for c in r.cells if c.strip()).strip()
+        if not text:
+            if paragraphs[-1]:
+                paragraphs.append([])
+            continue
+        for line in text.split("\n"):
+            paragraphs[-1].append(line.strip())
+    out: list[str] = []
+    for lines in paragraphs:
+        out.extend(_reflow(lines))
+    return "\n".join(p for p in out if p)
+
+
+def _reflow(lines: list[str]) -> list[str]:
+    if len(lines) <= 1:
+        return lines
+    width = max(len(x) for x in lines)
+    paras: list[str] = []
+    cur = ""
+    for line in lines:
+        if cur and (ENUM.match(key(line)) or (cur.endswith(_SENTENCE_END) and len(prev) < 0.8 * width)):
+            paras.append(cur)
+            cur = ""
+        cur += line
+        prev = line
+    paras.append(cur)
+    return paras

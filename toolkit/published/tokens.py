@@ -1,0 +1,117 @@
+"""Rows to tokens, tokens to segments: the layout-free view of a published table.
+
+Every layout (tab-per-cell text, HTML, DOCX, pipes, PDF text) reduces to the same stream:
+text tokens (label pieces) and value tokens (a number, a placeholder such as ``/``, or a blank
+cell). A *segment* is a run of text followed by the values after it -- in every layout, a
+table row is a segment whose text contains the row's label.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .doc import Row
+from .labels import key
+
+NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+_UNIT = re.compile(r"^([+-]?\d+(?:\.\d+)?)\s*(?:件|个|条|项|次|万元)$")
+# What clerks write where 0 belongs. "无" only counts inside a real cell: in PDF text it is
+# more likely a piece of a wrapped label (（四）无 / 法提供).
+PLACEHOLDERS = frozenset({"/", "\\", "-", "--", "—", "——", "－", "–", "／", "×", "x", "X", "无", "空"})
+_FREE_PLACEHOLDERS = frozenset({"/", "／", "—", "——", "－", "-", "--"})
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # text | value
+    text: str  # "" for a blank cell
+    bound: bool  # one real cell (blank cells exist only here)
+    line: int
+
+    @property
+    def blank(self) -> bool:
+        return self.kind == "value" and not self.text
+
+    @property
+    def placeholder(self) -> bool:
+        return self.kind == "value" and bool(self.text) and number(self.text) is None
+
+    @property
+    def digits(self) -> bool:
+        """A plain digit string that may hold several cells run together."""
+        return self.kind == "value" and not self.bound and self.text.isdigit()
+
+
+@dataclass
+class Segment:
+    texts: list[Token] = field(default_factory=list)
+    values: list[Token] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return key("".join(t.text for t in self.texts))
+
+    @property
+    def line(self) -> int:
+        return (self.texts or self.values)[0].line if (self.texts or self.values) else 0
+
+
+def number(text: str) -> int | Decimal | None:
+    """A published number: ``12``, ``1,234``, ``96171.6``, ``3件``; None for anything else."""
+    s = text.strip()
+    m = _UNIT.match(s)
+    if m:
+        s = m.group(1)
+    if not NUMBER.match(s):
+        return None
+    s = s.replace(",", "")
+    return Decimal(s) if "." in s else int(s)
+
+
+def is_value(cell: str, bound: bool) -> bool:
+    s = cell.strip()
+    if number(s) is not None:
+        return True
+    return s in (PLACEHOLDERS if bound else _FREE_PLACEHOLDERS)
+
+
+def tokenize(rows: list[Row]) -> list[Token]:
+    out: list[Token] = []
+    for row in rows:
+        if row.bound:
+            out.extend(_bound(row))
+        else:
+            for frag in row.text.split():
+                out.append(Token("value" if is_value(frag, False) else "text", frag, False, row.line))
+    return out
+
+
+def _bound(row: Row) -> list[Token]:
+    kinds = ["blank" if not c.strip() else ("value" if is_value(c, True) else "text") for c in row.cells]
+    # Blank cells before the row's label are the merged label cells of the rows above.
+    first_text = kinds.index("text") if "text" in kinds else -1
+    out = []
+    for i, (cell, kind) in enumerate(zip(row.cells, kinds)):
+        if kind == "blank":
+            if i < first_text:
+                continue
+            out.append(Token("value", "", True, row.line))
+        else:
+            out.append(Token(kind, cell.strip(), True, row.line))
+    return out
+
+
+def segments(tokens: list[Token]) -> list[Segment]:
+    out: list[Segment] = []
+    for tok in tokens:
+        if tok.kind == "text":
+            if not out or out[-1].values:
+                out.append(Segment())
+            out[-1].texts.append(tok)
+        else:
+            if not out:
+                out.append(Segment())
+            out[-1].values.append(tok)
+    return out
