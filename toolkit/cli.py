@@ -86,6 +86,67 @@ def template(
     console.print(f"已生成 {len(paths)} 个模板，位于 {out}/")
 
 
+# --- published reports: import and audit ------------------------------------------------------
+
+
+def _print_published_findings(findings) -> None:
+    for f in findings:
+        where = "／".join(x for x in (f.sheet, f.cell) if x)
+        typer.echo(f"[{f.severity}] {f.code}  {where}\n    {f.message}")
+
+
+@app.command("import")
+def import_(
+    report: Path = typer.Argument(..., help="已发布的年度报告：.txt（网页复制或 PDF 提取的文字）、.html/.htm 或 .docx"),
+    out: Optional[Path] = typer.Option(None, "-o", "--out", help="输出的 .xlsx（默认 <单位编号>.xlsx）"),
+    agency_id: Optional[str] = typer.Option(None, "--agency-id", help="单位编号（默认取单位名称）"),
+    year: Optional[int] = typer.Option(None, "--year", help="报告年度（默认从标题识别）"),
+    agency: Optional[str] = typer.Option(None, "--agency", help="单位名称（默认从标题识别）"),
+) -> None:
+    """把已发布的年度报告读入为填好的 2021 年版 Excel 模板。"""
+    from .atomic import write_bytes_atomic
+    from .published.doc import ReadError
+    from .published.importer import import_report
+
+    try:
+        result = import_report(report, agency_id=agency_id, year=year, agency_name=agency)
+    except ReadError as e:
+        raise fail(str(e))
+    target = out or Path(f"{result.agency.id}.xlsx")
+    if target.resolve() == report.resolve():
+        raise fail(f"输出文件不能与输入文件相同：{target}")
+    write_bytes_atomic(target, result.data)
+    _print_published_findings(result.findings)
+    layout = "，".join(f"{t}={e}" for t, e in result.published.editions().items())
+    console.print(f"已导入 {result.agency.name}（{result.agency.id}）{result.year} 年度报告 → {target}（{layout}）")
+    errors = sum(1 for f in result.findings if f.severity == "error")
+    if errors:
+        console.print(f"[yellow]有 {errors} 个错误，请运行 toolkit audit 查看并核对原文。[/yellow]")
+        raise typer.Exit(1)
+
+
+@app.command()
+def audit(
+    report: Path = typer.Argument(..., help="已发布的年度报告：.txt、.html/.htm 或 .docx"),
+    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出（与 check --json 同一结构）"),
+) -> None:
+    """对已发布的年度报告运行全部适用的校验规则，按表、行、列标签定位问题。"""
+    from .published.audit import audit_report
+
+    result = audit_report(report)
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str))
+    elif result.error:
+        console.print(f"[red]错误：[/red]{result.error}")
+    else:
+        p = result.published
+        _print_published_findings(result.findings)
+        errors = sum(1 for f in result.findings if f.severity == "error")
+        warnings = sum(1 for f in result.findings if f.severity == "warning")
+        console.print(f"{p.agency or '（未识别单位）'} {p.year or '（未识别年度）'} 年度报告：{errors} 个错误，{warnings} 个警告。")
+    raise typer.Exit(result.exit_code)
+
+
 def main() -> None:
     app()
 
