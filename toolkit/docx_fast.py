@@ -42,13 +42,19 @@ PAGE_NO_HALF_PT = 28  # 4号 = 14 pt
 LINE_TWIPS = 579  # 22 lines in the 225 mm type area (28.95 pt)
 CELL_MARGIN = 57  # 1 mm left/right inside table cells
 RED = "FF0000"
+# Table text styles: id -> (size in half-points, leading as a multiple of the size). Exact
+# leading, because CJK fonts' own line height (~1.45) would make table 三 spill over a page.
+TABLE_STYLES = {"TableText": (21, 1.6), "TableSmall": (18, 1.3)}  # 五号 and 小五
 
 # Characters XML 1.0 cannot carry: dropped rather than corrupting the document.
+_PLAIN = re.compile(r"[0-9A-Za-z.\-]+")
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def text_xml(text: str) -> str:
     """Literal text as run content: escaped, tabs as <w:tab/>, never interpreted."""
+    if _PLAIN.fullmatch(text):  # figures: nothing to escape (the common case, ~400 per report)
+        return f"<w:t>{text}</w:t>"
     text = _INVALID_XML.sub("", text)
     parts = text.split("\t")
     out = []
@@ -126,13 +132,16 @@ class TableLayout:
                        for p in self.parts)
 
 
-def table_layout(boxes: list[Box], widths: list[int], *, half_pt: int, leading: float = 1.3,
-                 header_rows: int = 0, keep_together: bool = False) -> TableLayout:
+def table_layout(boxes: list[Box], widths: list[int], *, style: str = "TableText", header_rows: int = 0,
+                 keep_together: bool = False) -> TableLayout:
     """Lay boxes on a grid (rowspan as vMerge, colspan as gridSpan) and pre-render the XML.
 
-    Every grid position must be covered by exactly one box. Rows never split across pages; the
-    first ``header_rows`` rows repeat on each page; ``keep_together`` keeps the whole table on
-    one page when it fits (keepNext on every row but the last)."""
+    Every grid position must be covered by exactly one box. Text uses one of TABLE_STYLES.
+    Rows never split across pages; the first ``header_rows`` rows repeat on each page;
+    ``keep_together`` keeps the whole table on one page when it fits (keepNext on every row
+    but the last)."""
+    if style not in TABLE_STYLES:
+        raise ValueError(f"unknown table style {style!r}")
     nrows = max(b.row + b.rowspan for b in boxes)
     ncols = len(widths)
     cover: dict[tuple[int, int], Box] = {}
@@ -146,10 +155,6 @@ def table_layout(boxes: list[Box], widths: list[int], *, half_pt: int, leading: 
     if missing:
         raise ValueError(f"table grid has holes at {missing[:5]}")
 
-    size = f'<w:sz w:val="{half_pt}"/><w:szCs w:val="{half_pt}"/>'
-    # Exact leading (lines of ``leading`` × the font size): CJK fonts' own line height (~1.45)
-    # would make table 三 spill over a page.
-    spacing = f'<w:spacing w:before="0" w:after="0" w:line="{round(half_pt * 10 * leading)}" w:lineRule="exact"/>'
     parts: list[str | tuple[str, str]] = [_tbl_start(widths)]
     for r in range(nrows):
         keep = (keep_together and r < nrows - 1) or r < header_rows
@@ -159,9 +164,9 @@ def table_layout(boxes: list[Box], widths: list[int], *, half_pt: int, leading: 
         while c < ncols:
             b = cover[(r, c)]
             tcpr = _tc_pr(b, sum(widths[b.col:b.col + b.colspan]), first=(b.row == r))
-            ppr = (f'<w:pPr><w:pStyle w:val="TableText"/>{"<w:keepNext/>" if keep else ""}{spacing}'
-                   f'<w:jc w:val="{"center" if b.vertical else b.align}"/><w:rPr>{size}</w:rPr></w:pPr>')
-            rpr = f"<w:rPr>{'<w:b/><w:bCs/>' if b.bold else ''}{size}</w:rPr>"
+            align = "" if b.vertical or b.align == "center" else f'<w:jc w:val="{b.align}"/>'
+            ppr = f'<w:pPr><w:pStyle w:val="{style}"/>{"<w:keepNext/>" if keep else ""}{align}</w:pPr>'
+            rpr = "<w:rPr><w:b/><w:bCs/></w:rPr>" if b.bold else ""
             if b.row != r:  # a continuation of a vertical merge: an empty cell
                 parts.append(f"<w:tc>{tcpr}<w:p>{ppr}</w:p></w:tc>")
             elif b.slot is not None:
@@ -229,7 +234,6 @@ _CT_WML = "application/vnd.openxmlformats-officedocument.wordprocessingml"
 def package(body: str, *, title: str, header: str | None = None) -> bytes:
     """The DOCX bytes: ``body`` is the document's block content (paragraphs and tables);
     ``header`` (red) appears at the top of every page when given."""
-    parts = _static_parts(header is not None)
     refs = ""
     if header is not None:
         refs += '<w:headerReference w:type="default" r:id="rIdH1"/><w:headerReference w:type="even" r:id="rIdH2"/>'
@@ -243,15 +247,23 @@ def package(body: str, *, title: str, header: str | None = None) -> bytes:
     )
     document = f"{_DECL}<w:document {NS}><w:body>{body}{sect}</w:body></w:document>"
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
-        for name, data in parts:
-            z.writestr(name, data)
+    buf.write(_static_zip(header is not None))  # the parts every report shares, compressed once
+    with zipfile.ZipFile(buf, "a", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
         z.writestr("word/document.xml", document)
         if header is not None:
             hdr = _header_xml(header)
             z.writestr("word/header1.xml", hdr)
             z.writestr("word/header2.xml", hdr)
         z.writestr("docProps/core.xml", _core_xml(title))
+    return buf.getvalue()
+
+
+@lru_cache(maxsize=None)
+def _static_zip(with_header: bool) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in _static_parts(with_header):
+            z.writestr(name, data)
     return buf.getvalue()
 
 
@@ -369,9 +381,12 @@ def _styles_xml() -> str:
               fonts_xml(HEITI)),
         style("Heading2", "heading 2", f'<w:keepNext/>{exact}{_indent_chars(2)}<w:outlineLvl w:val="1"/>',
               fonts_xml(KAITI)),
-        style("TableText", "表格文字",
-              '<w:snapToGrid w:val="0"/><w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>'
-              '<w:ind w:firstLineChars="0" w:firstLine="0"/><w:jc w:val="center"/>', ""),
+        *(style(sid, "表格文字" if sid == "TableText" else "表格小字",
+                '<w:snapToGrid w:val="0"/>'
+                f'<w:spacing w:before="0" w:after="0" w:line="{round(size * 10 * leading)}" w:lineRule="exact"/>'
+                '<w:ind w:firstLineChars="0" w:firstLine="0"/><w:jc w:val="center"/>',
+                f'<w:sz w:val="{size}"/><w:szCs w:val="{size}"/>')
+          for sid, (size, leading) in TABLE_STYLES.items()),
         style("Header", "header",
               '<w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/>'
               '<w:ind w:firstLineChars="0" w:firstLine="0"/><w:jc w:val="right"/>',

@@ -27,7 +27,7 @@ NOTICE_TITLE = "《国务院办公厅政府信息与政务公开办公室关于�
 _NOTICE_NO = re.compile(r"国办公开办函〔\d{4}〕\d+号")
 
 # Table text: 五号 (10.5 pt) where it fits, 小五 (9 pt) for the wide tables (三 and 四).
-TABLE_HALF_PT, WIDE_TABLE_HALF_PT, WIDE_TABLE_COLS = 21, 18, 10
+TABLE_STYLE, WIDE_TABLE_STYLE, WIDE_TABLE_COLS = "TableText", "TableSmall", 10
 KEEP_TOGETHER_ROWS = 40  # a table this short stays on one page with its heading (all three do)
 VALUE_CHARS = 3  # width of a figure column: headers wrap (商业/企业), figures fit
 SHORT_LABEL_CHARS = 8  # a label column whose labels all fit on one line gets that width
@@ -79,6 +79,8 @@ def render_combined(spec: Spec, year: int | str, included: list[Filled], exclude
 
 def format_number(value) -> str:
     """A figure as printed: integers plainly, decimals as entered (12.5, never 12.500000001)."""
+    if type(value) is int:
+        return str(value)
     value = exact(value)
     if value is None:
         return "0"
@@ -201,7 +203,7 @@ def _list_table(header: tuple[str, str, str], rows: list[tuple[str, str]]) -> st
         boxes += [dx.Box(i, 0, text=str(i)), dx.Box(i, 1, text=str(a), align="left"),
                   dx.Box(i, 2, text=str(b), align="left")]
     widths = _scale([900, 2800, 5144], dx.TEXT_WIDTH)
-    return dx.table_layout(boxes, widths, half_pt=TABLE_HALF_PT, header_rows=1, leading=1.6).xml({})
+    return dx.table_layout(boxes, widths, style=TABLE_STYLE, header_rows=1).xml({})
 
 
 # --- the official tables, laid out once per format ----------------------------------------------
@@ -213,12 +215,11 @@ def _layouts(spec: Spec) -> dict[str, dx.TableLayout]:
 
 
 def _table_layout(table: Table) -> dx.TableLayout:
-    wide = table.width >= WIDE_TABLE_COLS
-    half_pt = WIDE_TABLE_HALF_PT if wide else TABLE_HALF_PT
+    style = WIDE_TABLE_STYLE if table.width >= WIDE_TABLE_COLS else TABLE_STYLE
     boxes = [_label_box(table, lb) for lb in table.labels]
     boxes += [dx.Box(c.row - table.top, c.col, 1, c.colspan, slot=c.code) for c in table.cells]
     nrows = table.bottom - table.top + 1
-    return dx.table_layout(boxes, _widths(table, half_pt), half_pt=half_pt, leading=1.3 if wide else 1.6,
+    return dx.table_layout(boxes, _widths(table, dx.TABLE_STYLES[style][0]), style=style,
                            header_rows=len(table.header_rows), keep_together=nrows <= KEEP_TOGETHER_ROWS)
 
 
