@@ -1,0 +1,497 @@
+"""Check one returned workbook: screen, identity, integrity, inputs, totals, rules.
+
+``check_bytes`` is pure (bytes in, ``Result`` out); ``check_file`` reads a file and never
+writes to it. Stages, in order:
+
+1. screening by the bytes (toolkit.screen): a file that fails is ``rejected``;
+2. identity from the hidden stamp sheet: template id/version, agency, year;
+3. integrity: sheets, every locked label where the template put it, defined names where they
+   were (rows/columns inserted or deleted are named), and each total's formula;
+4. inputs: numbers only; text, formulas and blanks are reported per cell (blanks once per table);
+5. every total recomputed in Python (toolkit.compute) and compared with the workbook's cached
+   result: a broken total gets one finding whose code names the cause;
+6. the format's rules (toolkit.rules) on the inputs and recomputed totals.
+
+A table whose layout was changed is not read at all (its rules are skipped): numbers taken
+from shifted cells would be guesses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+import zipfile
+import zlib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from . import codes, compute, read, rules, screen
+from .findings import Finding, count
+from .model import Filled
+from .read import Book, Sheet, XCell
+from .spec import STAMP_SHEET, Cell, Spec, Table, address, load_spec, parse_address
+
+STATUSES = ("ok", "warnings", "errors", "rejected")
+MAX_LISTED = 12  # cells named in one message before "等"
+MAX_LABEL_FINDINGS = 5  # per table; the rest summed up in one more
+
+
+@dataclass
+class Result:
+    """One file's validation report (frictionless-like)."""
+
+    file: str  # the name as given (relative path in a collection)
+    sha256: str
+    status: str  # ok | warnings | errors | rejected (could not be read)
+    findings: list[Finding]
+    filled: Filled | None  # the values/narratives/contact read (None when rejected)
+    agency_id: str | None = None
+    agency: str | None = None
+    year: int | None = None
+    template: dict = field(default_factory=dict)  # {"id": ..., "version": ...} from the stamp
+    application: str = ""  # the program that last saved the file (docProps/app.xml)
+    saved_at: str = ""  # when it was last saved (docProps/core.xml), W3CDTF
+
+    @property
+    def valid(self) -> bool:
+        return not any(f.severity == "error" for f in self.findings)
+
+    @classmethod
+    def unreadable(cls, name: str, message: str, sha256: str = "") -> Result:
+        """A file that could not even be read (I/O error): rejected with one finding."""
+        f = codes.finding("file_unreadable", file=name, message=f"文件“{name}”：{message}。"
+                          + codes.get("file_unreadable").remedy)
+        return cls(name, sha256, "rejected", [f], None)
+
+    def with_findings(self, extra: list[Finding]) -> Result:
+        """A copy with more findings (e.g. cross-year rules), the status updated."""
+        findings = self.findings + list(extra)
+        status = self.status if self.status == "rejected" else status_of(findings)
+        return replace(self, findings=findings, status=status)
+
+    def submission(self) -> dict[str, Any]:
+        return {"file": self.file, "agency_id": self.agency_id, "agency": self.agency, "year": self.year,
+                "status": self.status, "sha256": self.sha256, "application": self.application,
+                "saved_at": self.saved_at}
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object of ``toolkit check --json`` for this one file."""
+        return {
+            "valid": self.valid,
+            "template": dict(self.template),
+            "stats": {"files": 1, "agencies": 1 if self.agency_id else 0, "errors": count(self.findings, "error"),
+                      "warnings": count(self.findings, "warning"), "missing": 0},
+            "submissions": [self.submission()],
+            "missing": [],
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+
+def status_of(findings: list[Finding]) -> str:
+    if any(f.severity == "error" for f in findings):
+        return "errors"
+    return "warnings" if any(f.severity == "warning" for f in findings) else "ok"
+
+
+def check_file(path: Path | str, spec: Spec | None = None, *, year: int | None = None,
+               previous: Filled | None = None) -> Result:
+    """Check a workbook on disk; the file is only read."""
+    path = Path(path)
+    return check_bytes(path.read_bytes(), path.name, spec, year=year, previous=previous)
+
+
+def check_bytes(data: bytes, name: str, spec: Spec | None = None, *, year: int | None = None,
+                previous: Filled | None = None) -> Result:
+    """Check one workbook given as bytes. Pure: never touches the disk."""
+    spec = spec or load_spec()
+    sha = hashlib.sha256(data).hexdigest()
+    zf, rejected = screen.open_package(data, name)
+    if zf is None:
+        return Result(name, sha, "rejected", rejected, None)
+    try:
+        book = read.read_workbook(zf, [*spec.sheets, STAMP_SHEET])
+    except read.ReadError as e:
+        return Result(name, sha, "rejected", [_read_failure(name, e.code, f"{e.part}：{e.detail}")], None)
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as e:
+        return Result(name, sha, "rejected", [_read_failure(name, "zip_corrupt", str(e))], None)
+    except (ValueError, IndexError, KeyError, TypeError) as e:  # well-formed XML with impossible content
+        return Result(name, sha, "rejected", [_read_failure(name, "xml_corrupt", f"{type(e).__name__}: {e}")], None)
+    return _Checker(spec, book, name, sha, year, previous).run()
+
+
+def _read_failure(name: str, code: str, detail: str) -> Finding:
+    c = codes.get(code)
+    return codes.finding(code, file=name, message=f"文件“{name}”：{c.title}（{detail}）。{c.remedy}")
+
+
+# --- the checker ------------------------------------------------------------------------------------
+
+
+class _Checker:
+    """One workbook's checks; each method appends findings and returns plain data."""
+
+    def __init__(self, spec: Spec, book: Book, name: str, sha: str, year: int | None, previous: Filled | None):
+        self.spec, self.book, self.name, self.sha = spec, book, name, sha
+        self.year, self.previous = year, previous
+        self.findings: list[Finding] = []
+        self.unread: set[str] = set()  # table ids whose numbers were not read
+
+    def add(self, code: str, message: str, *, sheet: str = "", cell: str = "", expected=None, actual=None,
+            ref: str = "") -> None:
+        self.findings.append(codes.finding(code, message=message, sheet=sheet, cell=cell, expected=expected,
+                                           actual=actual, ref=ref))
+
+    def run(self) -> Result:
+        stamp = self.identity()
+        self.sheets()
+        values: dict[str, Any] = {}
+        for table in self.spec.tables:
+            values.update(self.table(table))
+        self.totals(values)
+        filled = Filled(
+            agency=stamp.get("agency") or self.cover_text("meta_agency"),
+            year=_int(stamp.get("year")) or _int(self.cover_text("meta_year")),
+            agency_id=stamp.get("agency_id") or None,
+            values=values,
+            narratives=self.narratives(),
+            contact=self.contact(),
+        )
+        self.findings.extend(self.rules(filled))
+        agency_id = filled.agency_id or ""
+        findings = [replace(f, file=self.name, agency_id=agency_id) for f in self.findings]
+        template = {k: stamp[f"template_{k}"] for k in ("id", "version") if f"template_{k}" in stamp}
+        return Result(self.name, self.sha, status_of(findings), findings, filled, filled.agency_id,
+                      filled.agency or None, filled.year, template, self.book.application, self.book.saved_at)
+
+    # --- identity ------------------------------------------------------------------------------
+
+    def identity(self) -> dict[str, str]:
+        spec = self.spec
+        sheet = self.book.sheets.get(STAMP_SHEET)
+        if sheet is None:
+            self.add("stamp_missing", "工作簿中没有模板标识（隐藏的 _stamp 工作表），无法确认模板版本、单位和年度。"
+                     + codes.get("stamp_missing").remedy, sheet=STAMP_SHEET, expected=spec.id)
+            return {}
+        stamp = {_text(sheet.at(r, 0)): _text(sheet.at(r, 1)) for r in range(0, 64) if _text(sheet.at(r, 0))}
+        where = f"“{spec.cover_sheet}”工作表"
+        if stamp.get("template_id") != spec.id:
+            self.add("template_unknown", f"模板标识为“{stamp.get('template_id', '')}”，本次汇总要求“{spec.id}”"
+                     f"（{spec.name}）。" + codes.get("template_unknown").remedy,
+                     sheet=STAMP_SHEET, cell="B1", expected=spec.id, actual=stamp.get("template_id"))
+        elif stamp.get("template_version") != spec.version:
+            self.add("template_version", f"模板版本为“{stamp.get('template_version', '')}”，当前版本为“{spec.version}”"
+                     f"（见{where}第 2 行）。" + codes.get("template_version").remedy,
+                     sheet=STAMP_SHEET, cell="B2", expected=spec.version, actual=stamp.get("template_version"))
+        elif stamp.get("layout_hash") != spec.layout_hash:
+            self.add("template_version", f"模板版本号“{spec.version}”相同，但表格结构标识不同"
+                     f"（{stamp.get('layout_hash', '')}，应为 {spec.layout_hash}），可能是测试版模板。"
+                     + codes.get("template_version").remedy,
+                     sheet=STAMP_SHEET, cell="B6", expected=spec.layout_hash, actual=stamp.get("layout_hash"))
+        if not stamp.get("agency_id"):
+            self.add("agency_missing", "模板标识中没有单位编号。" + codes.get("agency_missing").remedy,
+                     sheet=STAMP_SHEET, cell="B3")
+        stamped_year = _int(stamp.get("year"))
+        if self.year is not None and stamped_year != self.year:
+            f = spec.cover_field("meta_year")
+            self.add("year_mismatch", f"“{f.sheet}”工作表 {f.address} 单元格（{f.label}）为 {stamp.get('year', '')}，"
+                     f"本次汇总的是 {self.year} 年度报告。" + codes.get("year_mismatch").remedy,
+                     sheet=f.sheet, cell=f.address, expected=self.year, actual=stamped_year, ref=f.code)
+        return stamp
+
+    # --- sheets --------------------------------------------------------------------------------
+
+    def sheets(self) -> None:
+        present = dict(self.book.sheet_names)
+        for name in self.spec.sheets:
+            if name not in present:
+                self.add("sheet_missing", f"缺少“{name}”工作表（被删除或改名）。" + codes.get("sheet_missing").remedy,
+                         sheet=name, expected=name, actual="、".join(n for n, _ in self.book.sheet_names))
+            elif not self.book.sheets[name].protected:
+                self.add("protection_removed", f"“{name}”工作表的保护已被撤销。" + codes.get("protection_removed").remedy,
+                         sheet=name)
+        for name, _ in self.book.sheet_names:
+            if name not in self.spec.sheets and name != STAMP_SHEET:
+                self.add("sheet_extra", f"多出“{name}”工作表。" + codes.get("sheet_extra").remedy, sheet=name,
+                         actual=name)
+
+    # --- one table: layout, inputs -----------------------------------------------------------
+
+    def table(self, table: Table) -> dict[str, Any]:
+        """The input values of a table (None where blank or not a number). Nothing at all if
+        the table could not be read: absent codes tell the rules to skip the table."""
+        sheet = self.book.sheets.get(table.sheet)
+        if sheet is None or not self.layout(table, sheet):
+            self.unread.add(table.id)
+            return {}
+        self.extra_content(table, sheet)
+        values: dict[str, Any] = {}
+        blanks: list[Cell] = []
+        for cell in table.inputs:
+            values[cell.code] = self.input(cell, sheet.at(cell.row, cell.col), blanks)
+        if blanks:
+            listed = _listing([c.address for c in blanks])
+            self.add("input_blank", f"“{table.sheet}”工作表有 {len(blanks)} 个黄色单元格未填写：{listed}（已按 0 计）。"
+                     + codes.get("input_blank").remedy, sheet=table.sheet, cell=blanks[0].address,
+                     expected=0, actual=len(blanks), ref=blanks[0].code)
+        return values
+
+    def input(self, cell: Cell, x: XCell, blanks: list[Cell]) -> Any:
+        where = rules.where(self.spec, cell)
+        what = "金额（万元）" if cell.type == "decimal" else "件数"
+        if x.formula is not None:
+            self.add("input_formula", f"{where}填了公式“={x.formula}”。请直接键入{what}（数字）。",
+                     sheet=cell.sheet, cell=cell.address, expected="数字", actual="=" + x.formula, ref=cell.code)
+            return x.value if x.kind == "n" else None
+        if x.kind == "n":
+            return x.value  # negative or fractional: R7 (rules) says so
+        if x.kind == "" or (x.kind == "s" and not str(x.value).strip()):
+            blanks.append(cell)
+            return None
+        text = str(x.value)
+        advice, expected = _advice(text, cell)
+        self.add("input_text", f"{where}填的是文字“{text}”，不是数字。{advice}",
+                 sheet=cell.sheet, cell=cell.address, expected=expected, actual=text, ref=cell.code)
+        return None
+
+    def layout(self, table: Table, sheet: Sheet) -> bool:
+        """Labels where the template put them, and the cells' defined names unmoved."""
+        by_text: dict[str, list[tuple[int, int]]] = {}
+        for (r, c), x in sheet.cells.items():
+            if x.kind == "s":
+                by_text.setdefault(_norm(x.value), []).append((r, c))
+        problems = []
+        for lb in table.labels:
+            x = sheet.at(lb.row, lb.col)
+            if x.kind == "s" and _norm(x.value) == _norm(lb.text):
+                continue
+            places = by_text.get(_norm(lb.text), [])
+            found = min(places, key=lambda p: abs(p[0] - lb.row) + abs(p[1] - lb.col)) if places else None
+            problems.append((lb, x, found))
+        moved = [(lb, f) for lb, _, f in problems if f is not None]
+        if moved:
+            lb, found = min(moved, key=lambda m: (m[0].row, m[0].col))
+            self.shifted(table, f"标签“{lb.text}”", lb.row, lb.col, found)
+        else:
+            self.names_moved(table)
+        gone = [(lb, x) for lb, x, f in problems if f is None]
+        for lb, x in gone[:MAX_LABEL_FINDINGS]:
+            now = "" if x.value is None else str(x.value)
+            self.add("label_changed", f"“{table.sheet}”工作表 {lb.address} 单元格应为“{lb.text}”，现为“{now}”。"
+                     + codes.get("label_changed").remedy, sheet=table.sheet, cell=lb.address,
+                     expected=lb.text, actual=now)
+        if len(gone) > MAX_LABEL_FINDINGS:
+            rest = gone[MAX_LABEL_FINDINGS:]
+            self.add("label_changed", f"“{table.sheet}”工作表另有 {len(rest)} 个固定标签被改动（"
+                     f"{_listing([lb.address for lb, _ in rest])}）。" + codes.get("label_changed").remedy,
+                     sheet=table.sheet, cell=rest[0][0].address, expected=len(table.labels),
+                     actual=len(table.labels) - len(gone))
+        return not problems and table.id not in self.unread
+
+    def names_moved(self, table: Table) -> None:
+        """Inserted/deleted rows or columns that left the labels in place (e.g. below the
+        header of 表四) still move the cells' defined names, which spreadsheets keep updated."""
+        for cell in table.cells:
+            text = self.book.names.get(cell.code)
+            if text is None:
+                continue
+            target = _name_target(text)
+            if target is None:
+                self.shifted(table, f"单元格 {cell.code}", cell.row, cell.col, None)
+                return
+            sheet, (r, c) = target
+            if sheet == table.sheet and (r, c) != (cell.row, cell.col):
+                self.shifted(table, f"单元格 {cell.code}", cell.row, cell.col, (r, c))
+                return
+
+    def shifted(self, table: Table, what: str, row: int, col: int, found: tuple[int, int] | None) -> None:
+        self.unread.add(table.id)
+        at = address(row, col)
+        if found is None:
+            how = f"{what}（{at}）所在的行或列被删除"
+        else:
+            dr, dc = found[0] - row, found[1] - col
+            parts = []
+            if dr:
+                parts.append(f"下移了 {dr} 行（在第 {row + 1} 行之前插入了行）" if dr > 0
+                             else f"上移了 {-dr} 行（第 {row + 1 + dr}～{row} 行附近删除了行）")
+            if dc:
+                parts.append(f"右移了 {dc} 列（插入了列）" if dc > 0 else f"左移了 {-dc} 列（删除了列）")
+            how = f"{what}应在 {at}，现位于 {address(*found)}：表格" + "、".join(parts)
+        self.add("layout_shifted", f"“{table.sheet}”工作表：{how}。" + codes.get("layout_shifted").remedy,
+                 sheet=table.sheet, cell=at, expected=at, actual=address(*found) if found else "")
+
+    def extra_content(self, table: Table, sheet: Sheet) -> None:
+        outside = sorted((r, c) for (r, c), x in sheet.cells.items()
+                         if (r > table.bottom or c >= table.width) and (x.kind or x.formula))
+        if outside:
+            listed = _listing([address(r, c) for r, c in outside])
+            self.add("extra_content", f"“{table.sheet}”工作表在表格区域外的 {listed} 有内容。"
+                     + codes.get("extra_content").remedy, sheet=table.sheet, cell=address(*outside[0]),
+                     actual=len(outside))
+
+    # --- totals --------------------------------------------------------------------------------
+
+    def totals(self, values: dict[str, Any]) -> None:
+        """Each total cell against the Python recomputation; one finding per broken total."""
+        recomputed = compute.totals(self.spec, {k: rules.number(v) for k, v in values.items()})
+        manual = self.book.calc.get("calcMode") == "manual"
+        for table in self.spec.tables:
+            sheet = self.book.sheets.get(table.sheet)
+            if table.id in self.unread or sheet is None:
+                continue
+            for cell in table.totals:
+                self.total(cell, sheet.at(cell.row, cell.col), recomputed[cell.code], manual)
+
+    def total(self, cell: Cell, x: XCell, expected, manual: bool) -> None:
+        formula = "=" + self.spec.formula(cell)
+        where = rules.where(self.spec, cell)
+        shown = rules.number(x.value) if x.kind == "n" else None
+        wrong = shown is None or abs(shown - expected) > 1e-9
+        breaks = self._rule_of(cell) if wrong else ""
+        now = "空白" if x.value is None else f"“{x.value}”" if x.kind != "n" else rules.fmt(x.value)
+        if x.formula is None:
+            self.add("total_overwritten", f"{where}应为公式 {formula}，现为手填的 {now}；按各项重新计算应为 "
+                     f"{rules.fmt(expected)}。{breaks}" + codes.get("total_overwritten").remedy,
+                     sheet=cell.sheet, cell=cell.address, expected=expected, actual=x.value, ref=cell.code)
+        elif _norm_formula(x.formula) != _norm_formula(formula):
+            self.add("formula_altered", f"{where}的公式被改为 ={x.formula}，应为 {formula}（显示 {now}，"
+                     f"按各项重新计算应为 {rules.fmt(expected)}）。{breaks}" + codes.get("formula_altered").remedy,
+                     sheet=cell.sheet, cell=cell.address, expected=formula, actual="=" + x.formula, ref=cell.code)
+        elif wrong:
+            why = "工作簿的计算模式为“手动”。" if manual else ""
+            self.add("total_stale", f"{where}显示 {now}，按各项重新计算应为 {rules.fmt(expected)}：公式未重新计算。"
+                     f"{why}{breaks}" + codes.get("total_stale").remedy,
+                     sheet=cell.sheet, cell=cell.address, expected=expected, actual=x.value, ref=cell.code)
+
+    def _rule_of(self, cell: Cell) -> str:
+        """Which totals rule (R2/R3/R4) the shown number breaks, for the message."""
+        parts = [self.spec.cell(c) for c in cell.sum_of]
+        along_row = all(p.row == cell.row for p in parts)
+        for r in self.spec.rules:
+            if r.kind == "totals" and r.params["table"] == cell.table and (r.params["axis"] == "row") == along_row:
+                return f"显示的数字不符合 {r.id}（{r.description}）。"
+        return ""
+
+    # --- cover and narratives -------------------------------------------------------------------
+
+    def cover_text(self, code: str) -> str:
+        f = self.spec.cover_field(code)
+        sheet = self.book.sheets.get(f.sheet)
+        return _text(sheet.at(f.row, f.col)) if sheet else ""
+
+    def contact(self) -> dict[str, str]:
+        out = {f.code: self.cover_text(f.code) for f in self.spec.cover if f.role == "input"}
+        empty = [f for f in self.spec.cover if f.role == "input" and not out[f.code]]
+        if empty and self.spec.cover_sheet in self.book.sheets:
+            f = empty[0]
+            self.add("contact_missing", f"“{f.sheet}”工作表未填写" + "、".join(e.label for e in empty)
+                     + f"（{', '.join(e.address for e in empty)}）。" + codes.get("contact_missing").remedy,
+                     sheet=f.sheet, cell=f.address, ref=f.code)
+        return out
+
+    def narratives(self) -> dict[str, str]:
+        sheet = self.book.sheets.get(self.spec.narrative_sheet)
+        if sheet is None:
+            return {}
+        return {n.code: _text(sheet.at(n.row, n.col)) for n in self.spec.narratives}
+
+    # --- rules ------------------------------------------------------------------------------------
+
+    def rules(self, filled: Filled) -> list[Finding]:
+        """The format's rules, minus those about parts that could not be read (already reported)."""
+        found = rules.apply(self.spec, filled, previous=self.previous)
+        if self.spec.narrative_sheet in self.book.sheets:
+            return found
+        return [f for f in found if f.sheet != self.spec.narrative_sheet]  # sheet_missing says it
+
+
+# --- helpers -----------------------------------------------------------------------------------------
+
+
+def _text(x: XCell) -> str:
+    if x.value is None:
+        return ""
+    if x.kind == "n":
+        return rules.fmt(x.value)
+    return str(x.value).strip()
+
+
+def _int(v: object) -> int | None:
+    try:
+        return int(str(v).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+def _norm(text: object) -> str:
+    """Labels compare without width or whitespace differences (WPS/Excel keep them, but a
+    label retyped with ASCII parentheses is still the same label)."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text)))
+
+
+_QUOTED_SHEET = re.compile(r"'((?:[^']|'')+)'!")
+
+
+def _norm_formula(text: str) -> str:
+    """Formula text up to quoting, ``$``, case, spaces and the ``_xlfn.`` prefix."""
+    t = text.strip().lstrip("=")
+    t = _QUOTED_SHEET.sub(lambda m: m.group(1).replace("''", "'") + "!", t)
+    return re.sub(r"\s+", "", t.replace("$", "").replace("_xlfn.", "")).upper()
+
+
+def _name_target(text: str) -> tuple[str, tuple[int, int]] | None:
+    """A defined name's single-cell target (sheet, (row, col)), or None if it is #REF!."""
+    if "#REF!" in text.upper():
+        return None
+    sheet, _, ref = text.lstrip("=").rpartition("!")
+    sheet = sheet.strip("'").replace("''", "'")
+    try:
+        return sheet, parse_address(ref.split(":")[0])
+    except (ValueError, IndexError):
+        return sheet, (-1, -1)
+
+
+_NOTHING = {"/", "／", "\\", "-", "—", "——", "–", "－", "无", "没有", "空", "暂无", "零", "×", "x", "X", "N/A", "NA"}
+
+
+def _advice(text: str, cell: Cell) -> tuple[str, Any]:
+    """What to type instead of this text, and the number it probably meant (or None)."""
+    plain = unicodedata.normalize("NFKC", text).strip().replace(",", "")
+    what = "金额（万元）" if cell.type == "decimal" else "件数"
+    if text.strip() in _NOTHING:
+        return f"没有发生的事项请填数字 0，不要填“{text.strip()}”。", 0
+    try:
+        n = float(plain)
+        shown = rules.fmt(int(n) if n.is_integer() else n)
+        return f"请用半角阿拉伯数字直接键入 {shown}（不要带全角字符、空格或撇号，不要设置为文本格式）。", rules.number(
+            int(n) if n.is_integer() else n)
+    except ValueError:
+        pass
+    m = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)\s*(件|个|项|条|次|万元|元)", plain)
+    if m:
+        return f"请只填数字 {m.group(1)}，不要带单位“{m.group(2)}”。", rules.number(float(m.group(1)))
+    return f"此处只能填{what}（阿拉伯数字）；没有发生的请填 0，需要说明的内容请写入“文字部分”。", None
+
+
+def _listing(addresses: list[str]) -> str:
+    """Addresses, runs within a row joined as D6:I6, at most MAX_LISTED items."""
+    items: list[str] = []
+    run: list[tuple[int, int]] = []
+    cells = sorted(parse_address(a) for a in addresses)
+
+    def flush() -> None:
+        if run:
+            a, b = address(*run[0]), address(*run[-1])
+            items.append(a if a == b else f"{a}:{b}")
+
+    for rc in cells:
+        if run and rc[0] == run[-1][0] and rc[1] == run[-1][1] + 1:
+            run.append(rc)
+        else:
+            flush()
+            run = [rc]
+    flush()
+    text = "、".join(items[:MAX_LISTED])
+    return text + (f" 等 {len(items)} 处" if len(items) > MAX_LISTED else "")

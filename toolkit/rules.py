@@ -1,0 +1,439 @@
+"""The format's consistency rules (R1–R9) on plain data, whatever it was read from.
+
+Works on a ``Filled``: the inputs, and -- when the source states them, as a published report
+does -- totals too. A stated total is what the report shows, so R1 and R5 use it and R2–R4
+compare it with its parts; a total not stated is recomputed from the inputs (toolkit.compute),
+and then R2–R4 hold by construction. ``check`` passes inputs only: a workbook's totals are
+compared with the recomputation there, one finding per cell with the cause (overwritten,
+altered formula, stale), so a broken total is never reported twice.
+
+Every finding sits at the cell where the rule fails (sheet, A1 address, cell code), carries
+both sides as ``expected``/``actual`` and says both in Chinese.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from difflib import SequenceMatcher
+
+from . import codes, compute
+from .findings import Finding
+from .model import Filled
+from .spec import Cell, Narrative, Rule, Spec
+
+COPY_SIMILARITY = 0.9  # narratives at least this similar to last year's count as copied
+
+
+CROSS_YEAR = ("carry_over", "stock")  # rule kinds that compare with last year's report
+
+
+def apply(spec: Spec, filled: Filled, *, previous: Filled | None = None) -> list[Finding]:
+    """R1–R9 and the narrative checks; R5, R6 and copied narratives only with ``previous``.
+
+    A table none of whose cells is in ``filled.values`` was not read (a workbook whose layout
+    was changed, a published report missing the table): rules about it are skipped.
+    """
+    shown = shown_values(spec, filled)
+    out: list[Finding] = []
+    for rule in spec.rules:
+        if rule.kind not in CROSS_YEAR and _has_table(filled, spec, rule):
+            out.extend(_kind(rule)(spec, rule, filled, shown, None))
+    out.extend(_empty_narratives(spec, filled))
+    if previous is not None:
+        out.extend(cross_year(spec, filled, previous))
+    return out
+
+
+def cross_year(spec: Spec, filled: Filled, previous: Filled, *, file: str = "", agency_id: str = "") -> list[Finding]:
+    """The rules that compare with last year's report (R5, R6, copied narratives), for callers
+    that learn which report is last year's only after reading this one (collect)."""
+    shown, prev = shown_values(spec, filled), shown_values(spec, previous)
+    out: list[Finding] = []
+    for rule in spec.rules:
+        if rule.kind in CROSS_YEAR and _has_table(filled, spec, rule) and _has_table(previous, spec, rule):
+            out.extend(_kind(rule)(spec, rule, filled, shown, prev))
+    out.extend(_copied_narratives(spec, filled, previous))
+    if file or agency_id:
+        out = [replace(f, file=file or f.file, agency_id=agency_id or f.agency_id) for f in out]
+    return out
+
+
+def _kind(rule: Rule) -> _Check:
+    check = _KINDS.get(rule.kind)
+    if check is None:
+        raise ValueError(f"rule {rule.id}: unknown kind {rule.kind!r} in the format data")
+    return check
+
+
+def read_tables(spec: Spec, filled: Filled) -> set[str]:
+    """Tables with at least one cell present in the values (blank counts: it was read)."""
+    return {t.id for t in spec.tables if any(c.code in filled.values for c in t.cells)}
+
+
+def _has_table(filled: Filled, spec: Spec, rule: Rule) -> bool:
+    table = rule.params.get("table")
+    return table is None or table in read_tables(spec, filled)
+
+
+def shown_values(spec: Spec, filled: Filled) -> dict[str, float | int]:
+    """Every cell's number as the report shows it: inputs (blank or non-number as 0), stated
+    totals where given, otherwise recomputed totals."""
+    inputs = {c.code: number(filled.values.get(c.code)) for c in spec.inputs}
+    shown = compute.full(spec, inputs)
+    for c in spec.totals:
+        v = number(filled.values.get(c.code))
+        if v is not None:
+            shown[c.code] = v
+    return shown
+
+
+def number(v: object) -> int | float | None:
+    """A usable number, or None (blank, text, boolean, NaN)."""
+    if isinstance(v, bool) or not isinstance(v, (int, float)) and not hasattr(v, "as_integer_ratio"):
+        return None
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    return v  # type: ignore[return-value]
+
+
+# --- how a cell is named in a message ---------------------------------------------------------
+
+
+def label(spec: Spec, cell: Cell) -> str:
+    """The cell's row and column labels, as short as stays unambiguous within its table."""
+    table = spec.table(cell.table)
+    leaves = [c.col_label for c in table.cells if c.row == cell.row]
+    col = cell.col_label if leaves.count(cell.col_label) == 1 else "／".join(p for p in cell.col_path if p)
+    rows = [p for p in cell.row_path if p]
+    if not rows:
+        return col
+    row = rows[-1]
+    if len(rows) > 1 and row[:1].isdigit():  # "1.属于国家秘密" needs its group "（三）不予公开"
+        row = rows[-2] + row
+    return f"{row}／{col}"
+
+
+def where(spec: Spec, cell: Cell) -> str:
+    return f"“{cell.sheet}”工作表 {cell.address} 单元格（{label(spec, cell)}）"
+
+
+def fmt(v: object) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def _at(spec: Spec, rule: Rule, cell: Cell, message: str, expected, actual) -> Finding:
+    return Finding(code=rule.id, severity=rule.severity, message=message, sheet=cell.sheet, cell=cell.address,
+                   expected=expected, actual=actual, ref=cell.code)
+
+
+def _equal(a, b) -> bool:
+    """Equal up to float noise; float() since published figures may be Decimal."""
+    return abs(float(a) - float(b)) < 1e-9
+
+
+# --- table rules --------------------------------------------------------------------------------
+
+
+def _balance(spec: Spec, rule: Rule, filled: Filled, shown, prev) -> list[Finding]:
+    """R1, per column: lhs rows add up to rhs rows; reported at the last rhs row (the row a
+    clerk types last, 四、结转下年度). The total column only when no applicant column failed:
+    otherwise its imbalance is just their sum."""
+    table = spec.table(rule.params["table"])
+    lhs_rows, rhs_rows = rule.params["lhs"], rule.params["rhs"]
+    out = []
+    for col in table.col_codes:
+        lhs = sum(shown[table.cell(r, col).code] for r in lhs_rows)
+        rhs = sum(shown[table.cell(r, col).code] for r in rhs_rows)
+        if _equal(lhs, rhs):
+            continue
+        at = table.cell(rhs_rows[-1], col)
+        if at.role == "total" and out:
+            continue
+        left = " ＋ ".join(f"{_row_name(table.cell(r, col))} {fmt(shown[table.cell(r, col).code])}" for r in lhs_rows)
+        right = " ＋ ".join(f"{_row_name(table.cell(r, col))} {fmt(shown[table.cell(r, col).code])}" for r in rhs_rows)
+        out.append(_at(spec, rule, at, (
+            f"{where(spec, at)}：“{at.col_label}”列不平衡：{left} = {fmt(lhs)}，而{right} = {fmt(rhs)}。"
+            f"{rule.description}。请核对本列各项数字后改正。"), lhs, rhs))
+    return out
+
+
+def _row_name(cell: Cell) -> str:
+    """The numbered head of a row label: 一、二、（七）总计、四、 (the label up to its first comma-like break)."""
+    text = next((p for p in reversed(cell.row_path) if p), "")
+    m = re.match(r"^([一二三四五六七八九十]+、|（[一二三四五六七八九十]+）总计|（[一二三四五六七八九十]+）)", text)
+    return m.group(1).rstrip("、") if m else text
+
+
+def _totals(spec: Spec, rule: Rule, filled: Filled, shown, prev) -> list[Finding]:
+    """R2/R3/R4: a stated total equals the sum of its parts (axis row: parts on its row)."""
+    table = spec.table(rule.params["table"])
+    along_row = rule.params["axis"] == "row"
+    out = []
+    for cell in table.totals:
+        stated = number(filled.values.get(cell.code))
+        parts = [spec.cell(c) for c in cell.sum_of]
+        if stated is None or along_row != all(p.row == cell.row for p in parts):
+            continue
+        expected = sum(shown[p.code] for p in parts)
+        if _equal(expected, stated):
+            continue
+        span = f"{parts[0].address}～{parts[-1].address}"
+        out.append(_at(spec, rule, cell, (
+            f"{where(spec, cell)}：总计为 {fmt(stated)}，而 {span} 各项之和为 {fmt(expected)}。"
+            f"{rule.description}。请核对各项数字和总计后改正。"), expected, stated))
+    return out
+
+
+def _carry_over(spec: Spec, rule: Rule, filled: Filled, shown, prev) -> list[Finding]:
+    """R5: this year's carried-in row equals last year's carried-out row, per column."""
+    if prev is None:
+        return []
+    table = spec.table(rule.params["table"])
+    out = []
+    for col in table.col_codes:
+        this = table.cell(rule.params["this"], col)
+        before = table.cell(rule.params["previous"], col)
+        now, then = shown[this.code], prev[before.code]
+        if _equal(now, then) or (this.role == "total" and out):
+            continue
+        out.append(_at(spec, rule, this, (
+            f"{where(spec, this)}：本年填报 {fmt(now)}，上年报告“{_row_label(before)}”为 {fmt(then)}。"
+            f"{rule.description}。请核对；如因机构调整等原因不一致，请在文字部分说明。"), then, now))
+    return out
+
+
+def _row_label(cell: Cell) -> str:
+    return next((p for p in reversed(cell.row_path) if p), "")
+
+
+def _stock(spec: Spec, rule: Rule, filled: Filled, shown, prev) -> list[Finding]:
+    """R6: documents in force = last year's + issued − repealed, per row."""
+    if prev is None:
+        return []
+    table = spec.table(rule.params["table"])
+    p = rule.params
+    out = []
+    for row in p["rows"]:
+        stock, plus, minus = (table.cell(row, p[k]) for k in ("stock", "plus", "minus"))
+        expected = prev[stock.code] + shown[plus.code] - shown[minus.code]
+        actual = shown[stock.code]
+        if _equal(expected, actual):
+            continue
+        out.append(_at(spec, rule, stock, (
+            f"{where(spec, stock)}：填报 {fmt(actual)}，按上年{stock.col_label} {fmt(prev[stock.code])} ＋ "
+            f"本年{plus.col_label} {fmt(shown[plus.code])} － 本年{minus.col_label} {fmt(shown[minus.code])} "
+            f"应为 {fmt(expected)}。请核对；如有文件因有效期届满等失效，请在文字部分说明。"), expected, actual))
+    return out
+
+
+def _types(spec: Spec, rule: Rule, filled: Filled, shown, prev) -> list[Finding]:
+    """R7: counts are non-negative integers, the fee a non-negative number."""
+    out = []
+    for cell in spec.cells:
+        v = filled.values.get(cell.code)
+        if v is None:
+            continue
+        problem = type_problem(cell, v)
+        if problem:
+            out.append(_at(spec, rule, cell, f"{where(spec, cell)}：{problem}", _type_name(cell), v))
+    return out
+
+
+def type_problem(cell: Cell, v: object) -> str:
+    """What is wrong with a value for this cell, and what to type instead ('' if fine)."""
+    what = _type_name(cell)
+    n = number(v)
+    if n is None:
+        return f"“{v}”不是数字。此处应填{what}；没有请填 0。"
+    if n < 0:
+        return f"填了负数 {fmt(n)}。此处应填{what}，请改为实际数字。"
+    if cell.type == "int" and not float(n).is_integer():
+        return f"件数填了小数 {fmt(n)}。此处应填{what}，请改为整数。"
+    return ""
+
+
+def _type_name(cell: Cell) -> str:
+    return "非负数（单位：万元，可含小数）" if cell.type == "decimal" else "非负整数（件数）"
+
+
+# --- narrative rules ------------------------------------------------------------------------------
+
+_DIGITS = "0-9０-９零〇一二两三四五六七八九十百千万"
+_NUM = f"([{_DIGITS}]+)"
+_GAP = "[^，,。；;：:！？、\\d０-９]{0,14}?"  # words between a verb and its object, within a clause
+# (pattern, the total(s) the quoted figure must equal, what the figure is). Totals are named by
+# (table, row code, column code); several alternatives mean any of them may be meant.
+_CLAIMS: tuple[tuple[re.Pattern, tuple[tuple[tuple[str, str, str], ...], ...], str], ...] = (
+    (re.compile(f"(?:收到|受理|新收|接收|接到){_GAP}申请(?:共|合计|总计|数量|数)?为?{_NUM}件"),
+     ((("t3", "new", "total"),), (("t3", "new", "total"), ("t3", "carried_in", "total"))), "收到申请"),
+    (re.compile(f"行政复议(?:案件|申请)?(?:共|合计)?{_NUM}(?:件|起)"),
+     ((("t4", "", "review_total"),),), "行政复议"),
+    (re.compile(f"行政诉讼(?:案件)?(?:共|合计)?{_NUM}(?:件|起)"),
+     ((("t4", "", "direct_total"), ("t4", "", "after_total")),), "行政诉讼"),
+)
+_NONE = (
+    (re.compile(f"(?:未|没有)(?:收到|受理|接到|接收){_GAP}申请"), (("t3", "new", "total"),), "未收到申请"),
+    (re.compile(f"(?:未|没有)(?:发生|出现|产生)?{_GAP}(?:因政府信息公开)?(?:工作)?(?:被申请)?行政复议(?![被纠])"),
+     (("t4", "", "review_total"),), "未发生行政复议"),
+    (re.compile(f"(?:未|没有)(?:发生|出现|产生)?{_GAP}行政诉讼(?![被败])"),
+     (("t4", "", "direct_total"), ("t4", "", "after_total")), "未发生行政诉讼"),
+    (re.compile("(?:未|没有)(?:发生|出现|产生)?[^，,。；;]{0,14}?行政复议(?:、|和|及|或)(?:提起)?行政诉讼"),
+     (("t4", "", "direct_total"), ("t4", "", "after_total")), "未发生行政诉讼"),
+)
+
+
+def _narrative_figures(spec: Spec, rule: Rule, filled: Filled, shown, prev) -> list[Finding]:
+    """R8: figures quoted in the text agree with the tables."""
+    out: list[Finding] = []
+    read = read_tables(spec, filled)
+    for n in spec.narratives:
+        text = _compact(filled.narratives.get(n.code) or "")
+        seen: set[tuple[str, int]] = set()
+        for pattern, alternatives, what in _CLAIMS:
+            if alternatives[0][0][0] not in read:
+                continue
+            for m in pattern.finditer(text):
+                quoted = cn_number(m.group(1))
+                if quoted is None or (what, quoted) in seen:
+                    continue
+                seen.add((what, quoted))
+                sums = [(cells, sum(shown[c.code] for c in cells))
+                        for cells in ([_cell(spec, t) for t in alt] for alt in alternatives)]
+                if any(_equal(quoted, s) for _, s in sums):
+                    continue
+                cells, total = sums[0]
+                out.append(_narrative_finding(spec, rule, n, m.group(0), cells, total, quoted))
+        for pattern, targets, what in _NONE:
+            m = pattern.search(text) if targets[0][0] in read else None
+            if not m or (what, 0) in seen:
+                continue
+            seen.add((what, 0))
+            cells = [_cell(spec, t) for t in targets]
+            total = sum(shown[c.code] for c in cells)
+            if not _equal(total, 0):
+                out.append(_narrative_finding(spec, rule, n, m.group(0), cells, total, 0))
+    return out
+
+
+def _narrative_finding(spec: Spec, rule: Rule, n: Narrative, quote: str, cells: list[Cell], total, quoted) -> Finding:
+    refs = "＋".join(f"“{c.sheet}”{c.address}（{label(spec, c)}）" for c in cells)
+    return Finding(code=rule.id, severity=rule.severity, sheet=n.sheet, cell=n.address, ref=n.code,
+                   expected=total, actual=quoted, message=(
+                       f"“{n.sheet}”工作表 {n.address} 单元格（{n.heading}）写有“{quote}”，"
+                       f"而表格中 {refs} 为 {fmt(total)}。{rule.description}。请核对文字或表格后改正。"))
+
+
+def _cell(spec: Spec, target: tuple[str, str, str]) -> Cell:
+    table, row, col = target
+    return spec.table(table).cell(row, col)
+
+
+def _compact(text: str) -> str:
+    """NFKC (full-width digits become ASCII; the patterns accept both kinds of punctuation) and
+    no whitespace: text extracted from a PDF breaks lines mid-phrase."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+_CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_UNIT = {"十": 10, "百": 100, "千": 1000, "万": 10000}
+
+
+def cn_number(text: str) -> int | None:
+    """Arabic (ASCII or full-width) or Chinese numerals (三, 十二, 一百零五, 三千一百一十九)."""
+    text = unicodedata.normalize("NFKC", text)
+    if text.isdigit():
+        return int(text)
+    total, section, digit = 0, 0, None
+    for ch in text:
+        if ch in _CN_DIGIT:
+            digit = _CN_DIGIT[ch]
+        elif ch in _CN_UNIT:
+            unit = _CN_UNIT[ch]
+            if unit == 10000:
+                total = (total + section + (digit or 0)) * unit
+                section = 0
+            else:
+                section += (1 if digit is None else digit) * unit
+            digit = None
+        else:
+            return None
+    return total + section + (digit or 0)
+
+
+def _narrative_mentions(spec: Spec, rule: Rule, filled: Filled, shown, prev) -> list[Finding]:
+    """R9: the narrative names each term (characters in order within a short window, so that
+    "信息处理事项及费用" counts for 信息处理费)."""
+    n = spec.narrative(rule.params["narrative"])
+    text = _compact(filled.narratives.get(n.code) or "")
+    if not text:
+        return []  # reported as narrative_empty
+    missing = [t for t in rule.params["terms"] if not mentions(text, t)]
+    if not missing:
+        return []
+    terms = "、".join(missing)
+    return [Finding(code=rule.id, severity=rule.severity, sheet=n.sheet, cell=n.address, ref=n.code,
+                    expected=terms, actual="未提及", message=(
+                        f"“{n.sheet}”工作表 {n.address} 单元格（{n.heading}）未提及{terms}。{rule.description}。"
+                        f"请写明本年度{terms}的收取情况，未收取的写“未收取{terms}”。"))]
+
+
+def mentions(text: str, term: str, slack: int = 6) -> bool:
+    if term in text:
+        return True
+    pattern = ".{0,%d}?" % slack
+    return re.search(pattern.join(map(re.escape, term)), text) is not None
+
+
+def _empty_narratives(spec: Spec, filled: Filled) -> list[Finding]:
+    """A report section left empty is an error (a missing section is a named fault)."""
+    c = codes.get("narrative_empty")
+    return [Finding(code=c.id, severity=c.severity, sheet=n.sheet, cell=n.address, ref=n.code,
+                    expected="非空", actual="", message=f"“{n.sheet}”工作表 {n.address} 单元格（{n.heading}）为空。{c.remedy}")
+            for n in spec.narratives if not (filled.narratives.get(n.code) or "").strip()]
+
+
+def _copied_narratives(spec: Spec, filled: Filled, previous: Filled) -> list[Finding]:
+    """A section (nearly) identical to last year's is a warning (内容雷同)."""
+    c = codes.get("narrative_copied")
+    out = []
+    for n in spec.narratives:
+        text = (filled.narratives.get(n.code) or "").strip()
+        before = (previous.narratives.get(n.code) or "").strip()
+        if not text or not before:
+            continue
+        ratio = similarity(text, before)
+        if ratio >= COPY_SIMILARITY:
+            same = "与上年报告完全相同" if ratio == 1.0 else f"与上年报告的相似度为 {ratio:.0%}"
+            out.append(Finding(code=c.id, severity=c.severity, sheet=n.sheet, cell=n.address, ref=n.code,
+                               expected=f"< {COPY_SIMILARITY:.0%}", actual=f"{ratio:.0%}",
+                               message=f"“{n.sheet}”工作表 {n.address} 单元格（{n.heading}）{same}。{c.remedy}"))
+    return out
+
+
+def similarity(a: str, b: str) -> float:
+    """Share of matching characters; below the threshold an upper bound is enough."""
+    a, b = _compact(a), _compact(b)
+    if a == b:
+        return 1.0
+    m = SequenceMatcher(None, a, b, autojunk=False)
+    if m.real_quick_ratio() < COPY_SIMILARITY or m.quick_ratio() < COPY_SIMILARITY:
+        return m.quick_ratio()
+    return m.ratio()
+
+
+_Check = Callable[[Spec, Rule, Filled, Mapping, "Mapping | None"], list[Finding]]
+_KINDS: dict[str, _Check] = {
+    "balance": _balance,
+    "totals": _totals,
+    "carry_over": _carry_over,
+    "stock": _stock,
+    "types": _types,
+    "narrative_figures": _narrative_figures,
+    "narrative_mentions": _narrative_mentions,
+}
