@@ -228,7 +228,13 @@ class Spec:
         return tuple(c for c in self.cells if c.role == "total")
 
     def cell(self, code: str) -> Cell:
-        return _cell_index(self)[code]
+        return self._cells_by_code[code]
+
+    @cached_property
+    def _cells_by_code(self) -> dict[str, Cell]:
+        # Per instance: an lru_cache keyed by the spec compares equal-but-distinct specs
+        # (load_spec() and load_spec("gb2021")) field by field on every lookup.
+        return {c.code: c for c in self.cells}
 
     def cover_field(self, code: str) -> CoverField:
         return next(f for f in self.cover if f.code == code)
@@ -248,7 +254,7 @@ class Spec:
     def report_title(self, agency: str, year: int | str) -> str:
         return self.title.format(agency=agency, year=year)
 
-    @property
+    @cached_property
     def layout_hash(self) -> str:
         return _layout_hash(self)
 
@@ -293,12 +299,6 @@ def _leaf(path: tuple[str, ...]) -> str:
     return next((p for p in reversed(path) if p), "")
 
 
-@lru_cache(maxsize=None)
-def _cell_index(spec: Spec) -> dict[str, Cell]:
-    return {c.code: c for c in spec.cells}
-
-
-@lru_cache(maxsize=None)
 def _layout_hash(spec: Spec) -> str:
     # Everything a reader relies on: sheets, labels and their places, cells, roles, formulas.
     payload = {
