@@ -383,3 +383,122 @@ def test_beilun_2023_report_reproduced(spec):
         g, nrows = grid(tbl)
         got = [norm(v["text"]) for (r, c), v in sorted(g.items()) if v["vmerge"] != "continue" and v["text"]]
         assert got == [norm(t) for t in ref_cells]
+
+
+# --- the command: a workbook in, a DOCX out --------------------------------------------------------
+
+
+def balanced_values(spec, seed: int = 3) -> dict:
+    """Random figures that satisfy R1–R4, as a careful clerk would type them."""
+    rng = random.Random(seed)
+    t3 = spec.table("t3")
+    values = {c.code: rng.randint(0, 50) for c in spec.inputs}
+    values["t2_fee_amount"] = 3.75
+    results = [r for r in t3.row_codes if r not in ("new", "carried_in", "closed_total", "carried_out")]
+    for col in t3.col_codes:
+        if col == "total":
+            continue
+        closed = sum(values[t3.cell(r, col).code] for r in results)
+        values[t3.cell("carried_out", col).code] = rng.randint(0, 5)
+        values[t3.cell("carried_in", col).code] = rng.randint(0, 5)
+        values[t3.cell("new", col).code] = (closed + values[t3.cell("carried_out", col).code]
+                                             - values[t3.cell("carried_in", col).code])
+        if values[t3.cell("new", col).code] < 0:
+            values[t3.cell("carried_in", col).code] += values[t3.cell("new", col).code]
+            values[t3.cell("new", col).code] = 0
+    return values
+
+
+def write_workbook(spec, path: Path, values: dict, agency=("jiangbei-bureau", "江北区某局")) -> Path:
+    from toolkit.template import Agency, build_workbook
+
+    path.write_bytes(build_workbook(
+        spec, Agency(*agency), 2024, values=values,
+        narratives={"overview": "2024年，本局主动公开政府信息。\n（一）主动公开情况\n全年收到申请若干件。",
+                    "problems": "一是公开不够及时。", "other_matters": "本机关未收取信息处理费。"},
+        contact={"meta_contact": "李四", "meta_phone": "0574-87654321"}))
+    return path
+
+
+def test_report_command_renders_the_workbook_data(spec, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from toolkit.cli import app
+
+    values = balanced_values(spec)
+    (tmp_path / "in").mkdir()
+    src = write_workbook(spec, tmp_path / "in" / "filled.xlsx", values)
+    before = src.read_bytes()
+    monkeypatch.chdir(tmp_path)
+    res = CliRunner().invoke(app, ["report", str(src)])
+    assert res.exit_code == 0, res.output
+    out = tmp_path / "jiangbei-bureau.docx"
+    data = out.read_bytes()
+    assert src.read_bytes() == before
+    expected = expected_numbers(spec, values)
+    expected["t2_fee_amount"] = "3.75"
+    for table, tbl in zip(spec.tables, tables(data)):
+        g, _ = grid(tbl)
+        for cell in table.cells:
+            assert g[(cell.row - table.top, cell.col)]["text"] == expected[cell.code], cell.code
+    bl = blocks(data)
+    assert bl[0][2] == "江北区某局\n2024年政府信息公开工作年度报告"
+    assert "联系人：李四" in bl[1][2] and "联系电话：0574-87654321" in bl[1][2]
+    assert paragraphs_between(bl, spec.sections[0].heading) == [
+        ("Normal", "2024年，本局主动公开政府信息。"), ("Heading2", "（一）主动公开情况"), ("Normal", "全年收到申请若干件。")]
+    assert "未通过校验" not in _all_xml(data)
+
+
+def _all_xml(data: bytes) -> str:
+    z = zipfile.ZipFile(io.BytesIO(data))
+    return "".join(z.read(n).decode() for n in z.namelist() if n.endswith(".xml"))
+
+
+def test_report_command_refuses_errors_unless_forced(spec, tmp_path):
+    from typer.testing import CliRunner
+
+    from toolkit.cli import app
+
+    values = balanced_values(spec)
+    values["t3_carried_out_natural"] += 1  # breaks R1 in the 自然人 column
+    src = write_workbook(spec, tmp_path / "bad.xlsx", values)
+    out = tmp_path / "out" / "bad.docx"
+    res = CliRunner().invoke(app, ["report", str(src), "-o", str(out)])
+    assert res.exit_code == 1
+    assert "R1" in res.output and "D30" in res.output and "--force" in res.output
+    assert not out.exists()
+    res = CliRunner().invoke(app, ["report", str(src), "-o", str(out), "--force"])
+    assert res.exit_code == 0, res.output
+    doc = docx.Document(str(out))
+    assert doc.sections[0].header.paragraphs[0].text == "未通过校验"
+    # the document shows what was typed, totals recomputed from it
+    cell = spec.cell("t3_carried_out_natural")
+    t3 = spec.table("t3")
+    g, _ = grid(tables(out.read_bytes())[spec.tables.index(t3)])
+    assert g[(cell.row - t3.top, cell.col)]["text"] == str(values["t3_carried_out_natural"])
+
+
+def test_report_command_never_overwrites_its_input(spec, tmp_path):
+    from typer.testing import CliRunner
+
+    from toolkit.cli import app
+
+    src = write_workbook(spec, tmp_path / "same.xlsx", balanced_values(spec))
+    before = src.read_bytes()
+    res = CliRunner().invoke(app, ["report", str(src), "-o", str(src)])
+    assert res.exit_code == 2
+    assert src.read_bytes() == before
+    res = CliRunner().invoke(app, ["report", str(tmp_path / "missing.xlsx")])
+    assert res.exit_code == 2 and "找不到文件" in res.output
+
+
+def test_report_command_rejects_an_unreadable_file(tmp_path):
+    from typer.testing import CliRunner
+
+    from toolkit.cli import app
+
+    src = tmp_path / "not-a-workbook.xlsx"
+    src.write_bytes(b"this is not a zip")
+    res = CliRunner().invoke(app, ["report", str(src), "-o", str(tmp_path / "x.docx")])
+    assert res.exit_code == 1
+    assert not (tmp_path / "x.docx").exists()

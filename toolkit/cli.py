@@ -147,6 +147,116 @@ def audit(
     raise typer.Exit(result.exit_code)
 
 
+@app.command()
+def report(
+    workbook: Path = typer.Argument(..., help="一个单位填好的 .xlsx 填报表"),
+    out: Optional[Path] = typer.Option(None, "-o", "--out", help="输出的 .docx（默认当前目录下 <单位编号>.docx）"),
+    force: bool = typer.Option(False, "--force", help="有错误时仍生成报告，页眉标注“未通过校验”"),
+    edition: str = typer.Option(DEFAULT_EDITION, help="格式版本"),
+) -> None:
+    """由一个单位的填报表生成年度报告 DOCX（先校验；有错误时拒绝，除非 --force）。"""
+    from .atomic import write_bytes_atomic
+    from .check import check_file
+    from .render_docx import render_report
+
+    if not workbook.is_file():
+        raise fail(f"找不到文件：{workbook}")
+    s = load_spec(edition)
+    result = check_file(workbook, s)
+    _print_published_findings(result.findings)
+    errors = sum(1 for f in result.findings if f.severity == "error")
+    if result.filled is None:
+        console.print(f"[red]无法读取 {workbook}，未生成报告。[/red]")
+        raise typer.Exit(1)
+    if errors and not force:
+        console.print(f"[red]{workbook} 有 {errors} 个错误，未生成报告。[/red]请按上面的提示改正后重新运行；"
+                      "如确需先出稿，可加 --force（页眉将标注“未通过校验”）。")
+        raise typer.Exit(1)
+    target = out or Path(f"{_safe_id(result.agency_id or result.filled.agency_id, workbook.stem)}.docx")
+    if target.resolve() == workbook.resolve():
+        raise fail(f"输出文件不能与输入文件相同：{target}")
+    write_bytes_atomic(target, render_report(s, result.filled, unverified=bool(errors)))
+    typer.echo(str(target))
+    mark = f"（有 {errors} 个错误，已标注“未通过校验”）" if errors else ""
+    console.print(f"已生成 {result.filled.agency} 年度报告 → {target}{mark}")
+
+
+def _safe_id(agency_id: str | None, fallback: str) -> str:
+    """The agency id as a file name, or the workbook's own name when the id is unusable."""
+    try:
+        return validate_id(agency_id or "")
+    except RosterError:
+        return fallback
+
+
+@app.command()
+def collect(
+    inbox: Path = typer.Argument(..., help="收件目录（递归读取）或 .zip 文件"),
+    year: int = typer.Option(..., "--year", help="汇总的报告年度"),
+    roster: Optional[Path] = typer.Option(None, "--roster", help="名单 CSV/XLSX（用于查找未报送和名单外单位）"),
+    previous: Optional[Path] = typer.Option(None, "--previous", help="上年 collect 输出目录（或上年收件目录），用于跨年度校验"),
+    out: Path = typer.Option(Path("collect-output"), "-o", "--out", help="输出目录"),
+    as_json: bool = typer.Option(False, "--json", help="把校验结果 JSON 打印到标准输出"),
+    docx: bool = typer.Option(True, "--docx/--no-docx", help="是否生成各单位及汇总 DOCX 报告"),
+    workers: Optional[int] = typer.Option(None, "--workers", help="并行进程数（默认按 CPU 核数，最多 2）"),
+    edition: str = typer.Option(DEFAULT_EDITION, help="格式版本"),
+) -> None:
+    """汇总收件目录中的全部工作簿：逐一校验、对照名单、汇总，输出问题清单、汇总表和报告。"""
+    from .collect import CollectError, collect as run_collect
+    from .previous import load_previous
+    from .summary import STATUS_ZH, write_outputs
+
+    s = load_spec(edition)
+    try:
+        names = read_roster(roster) if roster else None
+        prev = load_previous(previous, year, s) if previous else None
+        with _progress() as bar:
+            task = bar.add_task("校验工作簿", total=None)
+            coll = run_collect(inbox, year, spec=s, roster=names, previous=prev, workers=workers,
+                               on_sources=lambda n: bar.update(task, total=n),
+                               progress=lambda _r: bar.advance(task))
+            paths = write_outputs(coll, out)
+            if docx:
+                from .reports import write_reports
+
+                task = bar.add_task("生成报告", total=len(coll.included()))
+                paths += write_reports(coll, out / "reports", workers=workers,
+                                       progress=lambda: bar.advance(task))
+    except (RosterError, CollectError) as e:
+        raise fail(str(e))
+    report = coll.to_dict()
+    if as_json:
+        typer.echo(json.dumps(report, ensure_ascii=False, indent=1, default=str))
+    else:
+        _print_collection(coll, report, STATUS_ZH)
+    console.print(f"输出目录：{out}/（findings.json、findings.csv、summary.xlsx、data.json"
+                  + ("、reports/" if docx else "") + "）")
+    raise typer.Exit(0 if report["valid"] else 1)
+
+
+def _print_collection(coll, report: dict, status_zh: dict) -> None:
+    from rich.table import Table as RichTable
+
+    out = Console()
+    table = RichTable(title=f"{coll.year}年度报送与校验情况")
+    for col in ("单位编号", "单位名称", "状态", "错误", "警告", "文件"):
+        table.add_column(col)
+    for s in report["submissions"]:
+        fs = [f for f in report["findings"] if f["file"] == s["file"]]
+        style = {"errors": "red", "rejected": "red", "warnings": "yellow"}.get(s["status"], "green")
+        table.add_row(s["agency_id"] or "—", s["agency"] or "—", f"[{style}]{status_zh[s['status']]}[/{style}]"
+                      + ("" if s["used"] else "（未采用）"),
+                      str(sum(f["severity"] == "error" for f in fs)), str(sum(f["severity"] == "warning" for f in fs)),
+                      s["file"])
+    out.print(table)
+    if report["missing"]:
+        out.print(f"[red]未报送（{len(report['missing'])}）：[/red]"
+                  + "、".join(f"{m['agency']}（{m['agency_id']}）" for m in report["missing"]))
+    st = report["stats"]
+    out.print(f"文件 {st['files']} 个，单位 {st['agencies']} 个，错误 {st['errors']} 个，警告 {st['warnings']} 个，"
+              f"未报送 {st['missing']} 个。")
+
+
 def main() -> None:
     app()
 

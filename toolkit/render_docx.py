@@ -13,7 +13,6 @@ import math
 import re
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
 
 from . import compute
 from . import docx_fast as dx
@@ -209,9 +208,16 @@ def _list_table(header: tuple[str, str, str], rows: list[tuple[str, str]]) -> st
 # --- the official tables, laid out once per format ----------------------------------------------
 
 
-@lru_cache(maxsize=None)
+_LAYOUTS: dict[int, tuple[Spec, dict[str, dx.TableLayout]]] = {}
+
+
 def _layouts(spec: Spec) -> dict[str, dx.TableLayout]:
-    return {t.id: _table_layout(t) for t in spec.tables}
+    # Keyed by identity (the spec is held, so its id stays unique): equal specs loaded twice
+    # would otherwise be compared field by field on every lookup.
+    hit = _LAYOUTS.get(id(spec))
+    if hit is None:
+        hit = _LAYOUTS[id(spec)] = (spec, {t.id: _table_layout(t) for t in spec.tables})
+    return hit[1]
 
 
 def _table_layout(table: Table) -> dx.TableLayout:
