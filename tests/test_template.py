@@ -110,3 +110,20 @@ def test_cover_panel_cached_results(spec):
     wb = openpyxl.load_workbook(io.BytesIO(build_workbook(spec, AGENCY, 2024, values=unbalanced)), data_only=True)
     status = {r[0]: r[2] for r in wb[spec.cover_sheet].iter_rows(values_only=True) if r[0] == "R1"}
     assert status == {"R1": "未通过"}
+
+
+def _parts(data: bytes) -> dict[str, bytes]:
+    z = zipfile.ZipFile(io.BytesIO(data))
+    assert z.testzip() is None
+    return {n: z.read(n) for n in z.namelist() if n != "docProps/core.xml"}  # core.xml holds a timestamp
+
+
+@pytest.mark.parametrize("agency", [AGENCY, Agency("x-1", "A&B<局>\"某\"单位")])
+def test_fast_path_equals_build_workbook(spec, agency):
+    from toolkit.template import TemplateStamper
+
+    fast = TemplateStamper(spec, 2024).build(agency)
+    assert _parts(fast) == _parts(build_workbook(spec, agency, 2024))
+    wb = openpyxl.load_workbook(io.BytesIO(fast))
+    stamp = {r[0]: r[1] for r in wb[STAMP_SHEET].iter_rows(values_only=True)}
+    assert stamp["agency"] == agency.name and stamp["agency_id"] == agency.id

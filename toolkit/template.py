@@ -5,8 +5,9 @@ from __future__ import annotations
 import io
 import math
 import os
-import re
+import struct
 import zipfile
+import zlib
 from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -59,7 +60,8 @@ def build_workbook(
     (import, samples, benchmarks); totals always carry correct cached results."""
     values = dict(values or {})
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False})
+    wb = _ProtectedWorkbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False})
+    wb.structure_password = password
     wb.set_properties({"title": spec.report_title(agency.name, year), "company": agency.name,
                        "comments": f"{spec.id} {spec.version}"})
     fmt = formats(wb)
@@ -71,7 +73,7 @@ def build_workbook(
     _stamp_sheet(wb, spec, agency, year, password)
     _defined_names(wb, spec)
     wb.close()
-    return _protect_structure(buf.getvalue(), password)
+    return buf.getvalue()
 
 
 def write_template(path: Path, spec: Spec, agency: Agency, year: int, **kw) -> Path:
@@ -474,26 +476,19 @@ def _rc(ref: str) -> tuple[int, int]:
     return parse_address(ref)
 
 
-_WORKBOOK_PR = re.compile(rb"(<workbookPr\b[^>]*/>)")
+class _ProtectedWorkbook(xlsxwriter.Workbook):
+    """xlsxwriter has no workbook-structure protection: emit <workbookProtection> right after
+    <workbookPr>, where the schema wants it (a narrow hook on xlsxwriter's XML writer; a test
+    checks the element and its place)."""
 
+    structure_password: str = ""
 
-def _protect_structure(data: bytes, password: str) -> bytes:
-    """xlsxwriter cannot protect the workbook structure: add <workbookProtection> to
-    xl/workbook.xml (right after <workbookPr>, where the schema wants it)."""
-    attrs = 'lockStructure="1"'
-    if password:
-        attrs = f'workbookPassword="{_legacy_hash(password)}" ' + attrs
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for item in src.infolist():
-            body = src.read(item.filename)
-            if item.filename == "xl/workbook.xml":
-                body, n = _WORKBOOK_PR.subn(rb"\1<workbookProtection " + attrs.encode() + rb"/>", body, count=1)
-                if n != 1:
-                    raise RuntimeError("xl/workbook.xml has no <workbookPr/> to anchor workbook protection")
-            dst.writestr(item, body)
-    return out.getvalue()
+    def _write_workbook_pr(self) -> None:
+        super()._write_workbook_pr()
+        attrs = [("lockStructure", 1)]
+        if self.structure_password:
+            attrs.insert(0, ("workbookPassword", _legacy_hash(self.structure_password)))
+        self._xml_empty_tag("workbookProtection", attrs)
 
 
 def _legacy_hash(password: str) -> str:
@@ -502,11 +497,79 @@ def _legacy_hash(password: str) -> str:
 
 
 # --- many agencies at once -----------------------------------------------------------------
+# A roster's templates differ only in the agency's id and name. The fast path builds the
+# workbook once with placeholders, pre-compresses every part that does not mention the agency,
+# and per agency only substitutes and compresses the few parts that do (a test checks that its
+# output equals build_workbook's, part by part).
+
+_ID_MARK, _NAME_MARK = "\u2983AGENCYID\u2984", "\u2983AGENCYNAME\u2984"
+
+
+class TemplateStamper:
+    """Blank templates for one (spec, year, password), one agency at a time."""
+
+    def __init__(self, spec: Spec, year: int, password: str = DEFAULT_PASSWORD):
+        master = build_workbook(spec, Agency(_ID_MARK, _NAME_MARK), year, password=password)
+        self._parts: list[tuple[str, bytes, bool]] = []  # name, data, mentions the agency
+        with zipfile.ZipFile(io.BytesIO(master)) as zf:
+            for info in zf.infolist():
+                data = zf.read(info)
+                marked = _ID_MARK.encode() in data or _NAME_MARK.encode() in data
+                self._parts.append((info.filename, data, marked))
+        self._static = {name: _deflate(data) for name, data, marked in self._parts if not marked}
+
+    def build(self, agency: Agency) -> bytes:
+        members = []
+        for name, data, marked in self._parts:
+            if marked:
+                data = (data.replace(_ID_MARK.encode(), xml_escape(agency.id).encode())
+                        .replace(_NAME_MARK.encode(), xml_escape(agency.name).encode()))
+                members.append((name, _deflate(data)))
+            else:
+                members.append((name, self._static[name]))
+        return _zip(members)
+
+
+def xml_escape(text: str) -> str:
+    # The agency only appears in element text (shared strings, document properties).
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _deflate(data: bytes) -> tuple[bytes, int, int]:
+    """(raw deflate stream, crc32, uncompressed size) of one zip member."""
+    c = zlib.compressobj(6, zlib.DEFLATED, -15)
+    return c.compress(data) + c.flush(), zlib.crc32(data), len(data)
+
+
+def _zip(members: list[tuple[str, tuple[bytes, int, int]]]) -> bytes:
+    """A plain zip of pre-deflated members (dated 1980-01-01, as xlsxwriter dates them)."""
+    out = io.BytesIO()
+    central = []
+    for name, (blob, crc, size) in members:
+        fname = name.encode()
+        offset = out.tell()
+        out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0x21, crc, len(blob), size, len(fname), 0))
+        out.write(fname)
+        out.write(blob)
+        central.append(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, 0, 0x21, crc, len(blob), size,
+                                   len(fname), 0, 0, 0, 0, 0, offset) + fname)
+    start = out.tell()
+    for entry in central:
+        out.write(entry)
+    out.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(central), len(central), out.tell() - start, start, 0))
+    return out.getvalue()
+
+
+_STAMPERS: dict[tuple[str, int, str], TemplateStamper] = {}
 
 
 def _write_one(job: tuple) -> str:
     edition, path, agency, year, password = job
-    return str(write_template(Path(path), load_spec(edition), agency, year, password=password))
+    key = (edition, year, password)
+    if key not in _STAMPERS:  # one master per worker process
+        _STAMPERS[key] = TemplateStamper(load_spec(edition), year, password)
+    write_bytes_atomic(Path(path), _STAMPERS[key].build(agency))
+    return path
 
 
 def write_templates(spec: Spec, agencies: list[Agency], year: int, out: Path, *,
@@ -516,12 +579,12 @@ def write_templates(spec: Spec, agencies: list[Agency], year: int, out: Path, *,
     the returned paths follow the roster's order whatever the number of workers."""
     jobs = [(spec.id, str(Path(out) / f"{a.id}.xlsx"), a, year, password) for a in agencies]
     workers = workers or min(2, os.cpu_count() or 1)
-    if workers <= 1 or len(jobs) < 8:
+    if workers <= 1 or len(jobs) < 64:
         results = map(_write_one, jobs)
         pool = None
     else:
         pool = ProcessPoolExecutor(workers)
-        results = pool.map(_write_one, jobs, chunksize=max(1, min(32, len(jobs) // (workers * 4) or 1)))
+        results = pool.map(_write_one, jobs, chunksize=max(1, min(256, len(jobs) // (workers * 4) or 1)))
     paths = []
     try:
         for p in results:
