@@ -86,7 +86,7 @@ def _unmapped(pub: Published, spec: Spec) -> list[Finding]:
         if tr.edition == spec.id:
             continue
         lost = [c for c in tr.table.cells if c.code not in codes and c.role == "input"
-                and tr.readings.get(c.code) is not None and tr.readings[c.code].value not in (None, 0)]
+                and tr.readings.get(c.code) is not None and tr.readings[c.code].value is not None]
         source = {c.code for c in tr.table.cells}
         blank = [c for c in spec.table(tid).inputs if c.code not in source]
         if not lost and not blank:

@@ -216,6 +216,14 @@ def _narratives(pub: Published, spec: Spec, rows: list[Row], heads: list[section
                 starts: dict[str, tuple[int, int]], file: str) -> None:
     at = {h.numeral: h.row for h in heads}
     bounds = sorted({*at.values(), *(b for b, _ in starts.values())})
+    ranges = {}
+    for n in spec.narratives:
+        if n.section in at:
+            begin = at[n.section] + 1
+            ranges[n.code] = (begin, next((b for b in bounds if b >= begin), len(rows)))
+    wrap = None
+    if pub.doc.kind == "text":
+        wrap = sections.wrap_width([r for b, e in ranges.values() for r in rows[b:e]])
     for n in spec.narratives:
         if n.section not in at:
             pub.narratives[n.code] = ""
@@ -224,9 +232,8 @@ def _narratives(pub: Published, spec: Spec, rows: list[Row], heads: list[section
                 f"找不到“{n.heading}”部分（标题缺失或改动），该部分文字未读取。",
                 file=file, sheet=n.heading, cell=n.heading, ref=n.code))
             continue
-        begin = at[n.section] + 1
-        end = next((b for b in bounds if b >= begin), len(rows))
-        pub.narratives[n.code] = sections.narrative(rows[begin:end])
+        begin, end = ranges[n.code]
+        pub.narratives[n.code] = sections.narrative(rows[begin:end], wrap=wrap)
 
 
 def cell_location(table: Table, code: str) -> str:

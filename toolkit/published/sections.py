@@ -10,6 +10,8 @@ narrative.
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 
 from ..spec import Spec
@@ -28,7 +30,8 @@ _STATS_YEAR = re.compile(r"统计(?:期限|时限|时间|期间|区间)?(?:为|�
 _PHONE = re.compile(r"(?:联系)?电话[:：]?\s*([0-9０-９][0-9０-９\-－—()（） ]{5,24}[0-9０-９])")
 _CONTACT = re.compile(r"联系人[:：]?\s*([\u4e00-\u9fff]{2,4})")
 _ASK = re.compile(r"请与\s*([\u4e00-\u9fff（）()]{2,40}?)\s*联系")
-_SENTENCE_END = ("。", "！", "？", "：", "；")
+WRAP_SLACK = 4  # display columns: lines within this of the common width count as full
+WRAP_SHARE = 0.6  # hard-wrapped when this share of the longer lines is full
 
 
 @dataclass(frozen=True)
@@ -146,11 +149,12 @@ def contact(rows: list[Row]) -> dict[str, str]:
 # --- narrative text -------------------------------------------------------------------------
 
 
-def narrative(rows: list[Row]) -> str:
+def narrative(rows: list[Row], *, wrap: int | None = None) -> str:
     """Running text as paragraphs joined by newlines.
 
-    Blank lines separate paragraphs (web copies); in PDF text a paragraph's lines are joined and
-    a paragraph ends at a short line that closes a sentence, or before a numbered line.
+    Blank lines separate paragraphs (web copies); each DOCX/HTML paragraph is one. In
+    hard-wrapped text (PDF extraction, lines ``wrap`` wide, see :func:`wrap_width`) a
+    paragraph's lines are joined: one ends at a short line or before a numbered line.
     """
     paragraphs: list[list[str]] = [[]]
     for r in rows:
@@ -163,18 +167,31 @@ def narrative(rows: list[Row]) -> str:
             paragraphs[-1].append(line.strip())
     out: list[str] = []
     for lines in paragraphs:
-        out.extend(_reflow(lines))
+        out.extend(_reflow(lines, wrap) if wrap else lines)
     return "\n".join(p for p in out if p)
 
 
-def _reflow(lines: list[str]) -> list[str]:
-    if len(lines) <= 1:
-        return lines
-    width = max(len(x) for x in lines)
+def display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def wrap_width(rows: list[Row]) -> int | None:
+    """The line width of hard-wrapped text, or None: wrapped when most longer lines are about
+    as wide as the most common width."""
+    widths = [display_width(r.text) for r in rows if not r.bound and len(r.text) >= 10]
+    if len(widths) < 6:
+        return None
+    best = max(set(widths), key=lambda w: (sum(1 for x in widths if abs(x - w) <= WRAP_SLACK), w))
+    near = sum(1 for x in widths if abs(x - best) <= WRAP_SLACK)
+    return best if near >= WRAP_SHARE * len(widths) else None
+
+
+def _reflow(lines: list[str], wrap: int) -> list[str]:
     paras: list[str] = []
     cur = ""
+    prev = ""
     for line in lines:
-        if cur and (ENUM.match(key(line)) or (cur.endswith(_SENTENCE_END) and len(prev) < 0.8 * width)):
+        if cur and (ENUM.match(key(line)) or display_width(prev) < wrap - 2 * WRAP_SLACK):
             paras.append(cur)
             cur = ""
         cur += line

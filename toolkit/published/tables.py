@@ -187,15 +187,17 @@ def _row_notes(out: TableRead, cells: list[Cell], readings: list[Reading], file:
         return "、".join(locate(out.table, by[r.code]).split("／")[-1] for r in rs)
 
     blanks, holders = cols("blank"), cols("placeholder")
-    inputs = [r for r in readings if by[r.code].role == "input"]
-    totals = [r for r in readings if by[r.code].role == "total"]
-    if len(inputs) > 1 and all(r.status == "blank" for r in inputs) and totals and all(
-            r.status == "ok" for r in totals):
+    status = {r.code: r.status for r in readings}
+    sums = [c for c in cells if c.sum_of and all(x in by for x in c.sum_of)]  # the row's 总计
+    parts = [x for c in sums for x in c.sum_of]
+    if sums and len(parts) > 1 and all(status[x] == "blank" for x in parts) and all(
+            status[c.code] == "ok" for c in sums):
         out.findings.append(problem(
             "pub_total_only",
-            f"{where}“{row_name}”只填写了总计，{names(inputs)}均为空白。请按申请人类别逐项填写，没有的填 0。",
-            file=file, sheet=where, cell=locate(out.table, by[inputs[0].code]), ref=inputs[0].code))
-        blanks = [r for r in blanks if r not in inputs]
+            f"{where}“{row_name}”只填写了总计，{names([r for r in readings if r.code in parts])}均为空白。"
+            "请按申请人类别逐项填写，没有的填 0。",
+            file=file, sheet=where, cell=locate(out.table, by[parts[0]]), ref=parts[0]))
+        blanks = [r for r in blanks if r.code not in parts]
     if blanks:
         out.findings.append(problem(
             "pub_blank",
