@@ -12,10 +12,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e '.[test]'
 	touch $(STAMP)
 
+# The samples are 2023 reports: templates for the roster, then the collection of the sample
+# inbox (it has faulty samples on purpose, so collect exits 1; the demo goes on).
 demo: $(STAMP)
 	rm -rf demo-output
-	$(BIN)/toolkit template --year 2024 --roster samples/roster.csv -o demo-output/templates
-	@echo "Templates are in demo-output/templates/"
+	$(BIN)/toolkit template --year 2023 --roster samples/roster.csv -o demo-output/templates
+	$(BIN)/toolkit collect samples/inbox --year 2023 --roster samples/roster.csv -o demo-output/collect || test $$? -eq 1
+	@echo
+	@echo "Demo outputs: demo-output/templates/ (blank templates), demo-output/collect/ (findings.json,"
+	@echo "findings.csv, summary.xlsx, data.json, reports/*.docx)"
 
 test: $(STAMP)
 	$(BIN)/pytest -q

@@ -1,0 +1,288 @@
+"""Collect a folder (or zip) of returned workbooks: check each, match against the roster,
+name who is missing and which duplicate was used, and aggregate.
+
+Both cores are used: workbooks are checked in a process pool and the results are merged in
+a stable order (sorted file names), so the outputs do not depend on the number of workers.
+"""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import codes, rules
+from .check import Result, check_bytes
+from .findings import Finding, count
+from .model import Filled
+from .roster import Roster
+from .spec import Spec, load_spec
+from .template import Agency
+
+# Archives sent as one submission batch are read in memory, never extracted.
+ARCHIVE_MAX_MEMBERS = 20_000
+ARCHIVE_MAX_MEMBER_BYTES = 50 * 1024 * 1024
+_IGNORED_PREFIXES = ("~$", ".~lock", ".")  # Office lock files, hidden files
+_IGNORED_NAMES = {"thumbs.db", "desktop.ini"}
+
+
+class CollectError(Exception):
+    """The collection as a whole cannot run (unreadable inbox): exit code 2."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """One submitted file: a path, or a member of a zip archive under the inbox."""
+
+    name: str  # as shown to people: relative path, or "batch.zip/dir/file.xlsx"
+    path: Path
+    member: str | None = None
+
+    def read(self) -> bytes:
+        if self.member is None:
+            return self.path.read_bytes()
+        with zipfile.ZipFile(self.path) as zf:
+            info = zf.getinfo(self.member)
+            if info.file_size > ARCHIVE_MAX_MEMBER_BYTES:
+                # Too large to be a report; hand the checker a prefix so it reports the size.
+                with zf.open(info) as fh:
+                    return fh.read(ARCHIVE_MAX_MEMBER_BYTES + 1)
+            return zf.read(info)
+
+
+@dataclass
+class Collection:
+    """The outcome of one collection: per-file results plus collection-level findings."""
+
+    year: int
+    spec: Spec
+    results: list[Result]
+    roster: Roster | None
+    findings: list[Finding] = field(default_factory=list)  # roster/duplicate/archive problems
+    used: dict[str, Result] = field(default_factory=dict)  # agency id -> the submission used
+    missing: list[Agency] = field(default_factory=list)
+
+    @property
+    def all_findings(self) -> list[Finding]:
+        return [f for r in self.results for f in r.findings] + self.findings
+
+    @property
+    def valid(self) -> bool:
+        return count(self.all_findings, "error") == 0
+
+    def included(self) -> list[Result]:
+        """Submissions that go into the aggregate: used, and without error-level findings."""
+        return [r for r in self.used.values() if r.filled is not None and self._errors(r) == 0]
+
+    def excluded(self) -> list[tuple[str, str]]:
+        """(agency id or file, reason) for every agency or file left out of the aggregate."""
+        out: list[tuple[str, str]] = []
+        for agency_id, r in sorted(self.used.items()):
+            if r.filled is None or self._errors(r):
+                out.append((agency_id, f"{r.agency or ''}：{r.file} 有 {self._errors(r)} 个错误"))
+        for a in self.missing:
+            out.append((a.id, f"{a.name}：未报送"))
+        return out
+
+    def _errors(self, r: Result) -> int:
+        extra = [f for f in self.findings if f.file == r.file]
+        return count(r.findings + extra, "error")
+
+    def status(self, r: Result) -> str:
+        found = r.findings + [f for f in self.findings if f.file == r.file]
+        if r.status == "rejected":
+            return "rejected"
+        if count(found, "error"):
+            return "errors"
+        return "warnings" if count(found, "warning") else "ok"
+
+    def to_dict(self) -> dict[str, Any]:
+        findings = self.all_findings
+        agencies = {r.agency_id for r in self.results if r.agency_id}
+        return {
+            "valid": self.valid,
+            "template": {"id": self.spec.id, "version": self.spec.version},
+            "year": self.year,
+            "stats": {
+                "files": len(self.results),
+                "agencies": len(agencies),
+                "errors": count(findings, "error"),
+                "warnings": count(findings, "warning"),
+                "missing": len(self.missing),
+            },
+            "submissions": [
+                {
+                    "file": r.file,
+                    "agency_id": r.agency_id,
+                    "agency": r.agency,
+                    "year": r.year,
+                    "status": self.status(r),
+                    "sha256": r.sha256,
+                    "used": bool(r.agency_id) and self.used.get(r.agency_id) is r,
+                }
+                for r in self.results
+            ],
+            "missing": [{"agency_id": a.id, "agency": a.name} for a in self.missing],
+            "findings": [f.to_dict() for f in findings],
+        }
+
+
+# --- discovery -------------------------------------------------------------------------------
+
+
+def discover(inbox: Path) -> list[Source]:
+    """Every submitted file under ``inbox`` (recursively; zip archives opened in memory)."""
+    inbox = Path(inbox)
+    if inbox.is_file() and inbox.suffix.lower() == ".zip":
+        return sorted(_archive_members(inbox, inbox.name), key=lambda s: s.name)
+    if not inbox.is_dir():
+        raise CollectError(f"找不到收件目录 {inbox}（应为文件夹或 .zip 文件）。")
+    sources: list[Source] = []
+    try:
+        for root, dirs, files in os.walk(inbox):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in files:
+                if _ignored(name):
+                    continue
+                path = Path(root) / name
+                rel = path.relative_to(inbox).as_posix()
+                if name.lower().endswith(".zip"):
+                    sources.extend(_archive_members(path, rel))
+                else:
+                    sources.append(Source(rel, path))
+    except OSError as e:
+        raise CollectError(f"无法读取收件目录 {inbox}：{e}") from e
+    return sorted(sources, key=lambda s: s.name)
+
+
+def _ignored(name: str) -> bool:
+    return name.startswith(_IGNORED_PREFIXES) or name.lower() in _IGNORED_NAMES
+
+
+def _archive_members(path: Path, rel: str) -> Iterator[Source]:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = [i for i in zf.infolist() if not i.is_dir()]
+    except (zipfile.BadZipFile, OSError):
+        # Not an archive after all: hand it to the checker, which names the problem.
+        yield Source(rel, path)
+        return
+    for info in infos[:ARCHIVE_MAX_MEMBERS]:
+        base = info.filename.rsplit("/", 1)[-1]
+        if _ignored(base) or info.filename.startswith("__MACOSX/"):
+            continue
+        yield Source(f"{rel}/{info.filename}", path, info.filename)
+
+
+# --- checking ----------------------------------------------------------------------------------
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(edition: str, year: int, previous: dict[str, Filled]) -> None:
+    _WORKER.update(spec=load_spec(edition), year=year, previous=previous)
+
+
+def _check_source(src: Source) -> Result:
+    spec, year, previous = _WORKER["spec"], _WORKER["year"], _WORKER["previous"]
+    try:
+        data = src.read()
+    except (OSError, zipfile.BadZipFile, KeyError) as e:
+        return Result.unreadable(src.name, f"无法读取文件：{e}")
+    result = check_bytes(data, src.name, spec, year=year)
+    prev = previous.get(result.agency_id or "") if result.filled is not None else None
+    if prev is not None:
+        result = result.with_findings(rules.cross_year(spec, result.filled, prev, file=src.name,
+                                                       agency_id=result.agency_id or ""))
+    return result
+
+
+def check_all(sources: list[Source], spec: Spec, year: int, previous: dict[str, Filled],
+              workers: int | None = None, progress: Callable[[Result], None] | None = None) -> list[Result]:
+    """Check every source, in the sources' order, on ``workers`` processes (1: in this process)."""
+    workers = workers or min(2, os.cpu_count() or 1)
+    results: list[Result] = []
+    if workers <= 1 or len(sources) < 4:
+        _init_worker(spec.id, year, previous)
+        it: Iterator[Result] = map(_check_source, sources)
+        pool = None
+    else:
+        pool = ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(spec.id, year, previous))
+        it = pool.map(_check_source, sources, chunksize=max(1, min(64, len(sources) // (workers * 8) or 1)))
+    try:
+        for r in it:
+            results.append(r)
+            if progress:
+                progress(r)
+    finally:
+        if pool:
+            pool.shutdown()
+    return results
+
+
+# --- the collection -----------------------------------------------------------------------------
+
+
+def collect(inbox: Path, year: int, *, spec: Spec | None = None, roster: Roster | None = None,
+            previous: dict[str, Filled] | None = None, workers: int | None = None,
+            progress: Callable[[Result], None] | None = None,
+            on_sources: Callable[[int], None] | None = None) -> Collection:
+    spec = spec or load_spec()
+    sources = discover(inbox)
+    if on_sources:
+        on_sources(len(sources))
+    results = check_all(sources, spec, year, previous or {}, workers, progress)
+    coll = Collection(year=year, spec=spec, results=results, roster=roster)
+    _match(coll)
+    return coll
+
+
+def _match(coll: Collection) -> None:
+    """Roster matching: unknown agencies, duplicates (which one is used and why), missing."""
+    by_agency: dict[str, list[Result]] = {}
+    for r in coll.results:
+        if r.agency_id and r.filled is not None:
+            by_agency.setdefault(r.agency_id, []).append(r)
+    known = coll.roster.by_id() if coll.roster else None
+    for agency_id, rs in sorted(by_agency.items()):
+        if known is not None and agency_id not in known:
+            for r in rs:
+                coll.findings.append(codes.finding(
+                    "agency_unknown", file=r.file, agency_id=agency_id, sheet=coll.spec.cover_sheet,
+                    cell=coll.spec.cover_field("meta_agency").address, actual=f"{agency_id} {r.agency or ''}",
+                    message=f"{r.file}：单位编号 {agency_id}（{r.agency or ''}）不在报送名单中，未计入汇总。"
+                            "请核对是否使用了本单位的模板，或在名单中补充该单位。"))
+            continue
+        chosen, reason = _choose(rs)
+        coll.used[agency_id] = chosen
+        if len(rs) > 1:
+            others = "、".join(r.file for r in rs if r is not chosen)
+            for r in rs:
+                coll.findings.append(codes.finding(
+                    "agency_duplicate", file=r.file, agency_id=agency_id, sheet="", cell="",
+                    expected=chosen.file, actual=r.file,
+                    message=f"单位 {agency_id}（{chosen.agency or ''}）报送了 {len(rs)} 个文件：采用 {chosen.file}"
+                            f"（{reason}），未采用 {others}。如需改用其他文件，请删除多余文件后重新汇总。"))
+    if coll.roster:
+        coll.missing = [a for a in coll.roster.agencies if a.id not in coll.used]
+
+
+def _choose(rs: list[Result]) -> tuple[Result, str]:
+    """Of several files for one agency: fewest errors, then the latest save, then the last name."""
+    if len(rs) == 1:
+        return rs[0], ""
+    def key(r: Result):
+        return (-count(r.findings, "error"), r.saved_at or "", r.file)
+    best = max(rs, key=key)
+    errs = {count(r.findings, "error") for r in rs}
+    if len(errs) > 1:
+        reason = "错误最少"
+    elif len({r.saved_at for r in rs}) > 1 and best.saved_at:
+        reason = f"保存时间最晚（{best.saved_at}）"
+    else:
+        reason = "文件名排序最后"
+    return best, reason

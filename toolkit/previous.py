@@ -1,0 +1,27 @@
+"""Last year's data for the cross-year rules (R5, R6, copied narrative)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .collect import CollectError, collect
+from .model import Filled
+from .spec import Spec
+from .summary import load_data_records
+
+DATA_FILE = "data.json"
+
+
+def load_previous(path: Path, year: int, spec: Spec) -> dict[str, Filled]:
+    """By agency id: last year's collect output (its folder or data.json), or last year's inbox
+    (checked for ``year - 1``; files that could not be read are left out)."""
+    path = Path(path)
+    if path.is_dir() and (path / DATA_FILE).is_file():
+        path = path / DATA_FILE
+    if path.is_file() and path.suffix.lower() == ".json":
+        try:
+            return load_data_records(path)
+        except (ValueError, KeyError) as e:
+            raise CollectError(f"上年数据文件 {path} 无法读取：{e}。请指向上年 collect 的输出目录或上年的收件目录。") from e
+    coll = collect(path, year - 1, spec=spec)
+    return {agency_id: r.filled for agency_id, r in coll.used.items() if r.filled is not None}

@@ -1,0 +1,225 @@
+"""The coordinator's outputs of a collection: findings.json/csv, data.json and summary.xlsx."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pandas as pd
+import xlsxwriter
+
+from . import compute
+from .atomic import write_bytes_atomic, write_text_atomic
+from .collect import Collection
+from .model import Filled
+from .template import formats, table_frame, write_value
+
+STATUS_ZH = {"ok": "通过", "warnings": "有警告", "errors": "有错误", "rejected": "无法读取"}
+SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+FINDING_COLUMNS = ["code", "severity", "agency_id", "file", "sheet", "cell", "expected", "actual", "message"]
+FINDING_HEADERS = ["编号", "级别", "单位编号", "文件", "工作表", "单元格", "期望值", "实际值", "说明"]
+
+
+def write_outputs(coll: Collection, out: Path) -> list[Path]:
+    """Write every coordinator output into ``out`` (atomically); return the paths."""
+    out = Path(out)
+    report = coll.to_dict()
+    paths = [out / "findings.json", out / "findings.csv", out / "data.json", out / "summary.xlsx"]
+    write_text_atomic(paths[0], json.dumps(report, ensure_ascii=False, indent=1, default=str) + "\n")
+    write_bytes_atomic(paths[1], findings_csv(report["findings"]))
+    write_text_atomic(paths[2], json.dumps(data_records(coll), ensure_ascii=False, indent=1, default=str) + "\n")
+    write_bytes_atomic(paths[3], summary_workbook(coll, report))
+    return paths
+
+
+def findings_csv(findings: list[dict]) -> bytes:
+    """UTF-8 with BOM: Excel on Chinese Windows opens it without garbling."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    w.writerow(FINDING_HEADERS)
+    for f in findings:
+        row = [f.get(k) for k in FINDING_COLUMNS]
+        row[1] = SEVERITY_ZH.get(row[1], row[1])
+        w.writerow(["" if v is None else _csv_safe(str(v)) for v in row])
+    return buf.getvalue().encode("utf-8-sig")
+
+
+def _csv_safe(text: str) -> str:
+    # A cell starting with = + - @ would run as a formula in Excel (CSV injection).
+    return "'" + text if text[:1] in ("=", "+", "-", "@") and not _is_number(text) else text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
+
+
+def data_records(coll: Collection) -> dict:
+    """Machine-readable data of every used submission: next year's ``collect --previous``."""
+    return {
+        "template": {"id": coll.spec.id, "version": coll.spec.version},
+        "year": coll.year,
+        "agencies": [
+            {"agency_id": r.agency_id, "agency": r.agency, "file": r.file, "status": coll.status(r),
+             "values": r.filled.values, "narratives": r.filled.narratives}
+            for r in coll.used.values() if r.filled is not None
+        ],
+    }
+
+
+def load_data_records(path: Path) -> dict[str, Filled]:
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    return {
+        a["agency_id"]: Filled(agency=a["agency"], year=data.get("year"), agency_id=a["agency_id"],
+                               values=a["values"], narratives=a.get("narratives", {}))
+        for a in data["agencies"]
+    }
+
+
+def aggregate(coll: Collection) -> dict[str, float]:
+    """Every input and total cell summed over the included submissions (pandas)."""
+    spec = coll.spec
+    codes = [c.code for c in spec.cells]
+    rows = [compute.full(spec, r.filled.values) for r in coll.included()]
+    if not rows:
+        return {c: 0 for c in codes}
+    frame = pd.DataFrame(rows, columns=codes).fillna(0)
+    sums = frame.sum(axis=0)
+    return {c: _plain(sums[c], spec.cell(c).type) for c in codes}
+
+
+def _plain(v, kind: str):
+    return round(float(v), 6) if kind == "decimal" else int(v)
+
+
+# --- summary.xlsx ---------------------------------------------------------------------------
+
+
+def summary_workbook(coll: Collection, report: dict) -> bytes:
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False,
+                                   "strings_to_numbers": False, "strings_to_urls": False})
+    fmt = formats(wb)
+    head = wb.add_format({"bold": True, "bg_color": "#DDE5F0", "border": 1, "font_name": "宋体",
+                          "text_wrap": True, "valign": "vcenter"})
+    text = wb.add_format({"font_name": "宋体", "valign": "top"})
+    _status_sheet(wb, coll, report, head, text)
+    _findings_sheet(wb, report, head, text)
+    totals = aggregate(coll)
+    for table in coll.spec.tables:
+        _aggregate_sheet(wb, fmt, coll, table, totals, text)
+    _data_sheet(wb, coll, head, text)
+    wb.close()
+    return buf.getvalue()
+
+
+def _status_sheet(wb, coll: Collection, report: dict, head, text) -> None:
+    ws = wb.add_worksheet("报送情况")
+    cols = ["序号", "单位编号", "单位名称", "报送情况", "校验结果", "错误数", "警告数", "文件", "SHA256"]
+    widths = [6, 18, 30, 10, 10, 8, 8, 36, 66]
+    for i, (c, w) in enumerate(zip(cols, widths)):
+        ws.write_string(0, i, c, head)
+        ws.set_column(i, i, w)
+    by_file = {f: [x for x in report["findings"] if x["file"] == f] for f in {s["file"] for s in report["submissions"]}}
+    rows: list[list] = []
+    names = {a.id: a.name for a in coll.roster.agencies} if coll.roster else {}
+    order = [a.id for a in coll.roster.agencies] if coll.roster else []
+    order += sorted(a for a in coll.used if a not in names)
+    for agency_id in order:
+        r = coll.used.get(agency_id)
+        if r is None:
+            rows.append([agency_id, names.get(agency_id, ""), "未报送", "", "", "", "", ""])
+            continue
+        fs = by_file.get(r.file, [])
+        rows.append([agency_id, names.get(agency_id) or r.agency or "", "已报送", STATUS_ZH[coll.status(r)],
+                     sum(f["severity"] == "error" for f in fs), sum(f["severity"] == "warning" for f in fs),
+                     r.file, r.sha256])
+    used_files = {r.file for r in coll.used.values()}
+    for s in report["submissions"]:  # files not used: rejected, unknown agency, duplicates
+        if s["file"] in used_files:
+            continue
+        fs = by_file.get(s["file"], [])
+        rows.append([s["agency_id"] or "", s["agency"] or "", "未采用", STATUS_ZH[s["status"]],
+                     sum(f["severity"] == "error" for f in fs), sum(f["severity"] == "warning" for f in fs),
+                     s["file"], s["sha256"]])
+    for i, row in enumerate(rows, start=1):
+        ws.write_number(i, 0, i)
+        for j, v in enumerate(row, start=1):
+            if isinstance(v, int):
+                ws.write_number(i, j, v)
+            else:
+                ws.write_string(i, j, str(v), text)
+    ws.autofilter(0, 0, max(1, len(rows)), len(cols) - 1)
+    ws.freeze_panes(1, 0)
+    _print_list(ws)
+
+
+def _findings_sheet(wb, report: dict, head, text) -> None:
+    ws = wb.add_worksheet("问题清单")
+    cols = ["编号", "级别", "单位编号", "文件", "位置", "期望值", "实际值", "说明"]
+    widths = [22, 6, 18, 30, 22, 12, 12, 90]
+    for i, (c, w) in enumerate(zip(cols, widths)):
+        ws.write_string(0, i, c, head)
+        ws.set_column(i, i, w)
+    for i, f in enumerate(report["findings"], start=1):
+        where = f"{f['sheet']}!{f['cell']}" if f.get("sheet") and f.get("cell") else (f.get("sheet") or "")
+        row = [f["code"], SEVERITY_ZH.get(f["severity"], f["severity"]), f.get("agency_id") or "",
+               f.get("file") or "", where, f.get("expected"), f.get("actual"), f.get("message") or ""]
+        for j, v in enumerate(row):
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                ws.write_number(i, j, v)
+            else:
+                ws.write_string(i, j, "" if v is None else str(v), text)
+    ws.autofilter(0, 0, max(1, len(report["findings"])), len(cols) - 1)
+    ws.freeze_panes(1, 0)
+    _print_list(ws)
+
+
+def _print_list(ws) -> None:
+    """A list prints landscape on A4, as wide as the page, header row on every page."""
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
+
+
+def _aggregate_sheet(wb, fmt, coll: Collection, table, totals: dict, text) -> None:
+    ws = wb.add_worksheet("汇总" + table.sheet)
+    included = coll.included()
+    table_frame(ws, fmt, table, table.heading + "（汇总）",
+                f"{coll.year}年度　汇总 {len(included)} 个单位（不含有错误或未报送的单位，见下方说明）")
+    for cell in table.cells:
+        write_value(ws, cell, totals[cell.code], fmt["total"] if cell.role == "total" else fmt["text"])
+    row = table.bottom + 2
+    ws.write_string(row, 0, "已汇总：" + ("、".join(f"{r.agency}（{r.agency_id}）" for r in included) or "无"), text)
+    excluded = coll.excluded()
+    ws.write_string(row + 1, 0, "未汇总：" + ("、".join(f"{a}（{why}）" for a, why in excluded) or "无"), text)
+
+
+def _data_sheet(wb, coll: Collection, head, text) -> None:
+    """One row per used submission, one column per cell code (inputs and recomputed totals)."""
+    ws = wb.add_worksheet("数据")
+    spec = coll.spec
+    cells = spec.cells
+    fixed = ["agency_id", "agency", "status", "file"]
+    for j, name in enumerate(fixed + [c.code for c in cells]):
+        ws.write_string(0, j, name, head)
+    labels = ["单位编号", "单位名称", "校验结果", "文件"] + [
+        f"表{c.section} {c.row_label}／{c.col_label}" for c in cells]
+    for j, name in enumerate(labels):
+        ws.write_string(1, j, name, text)
+    for i, r in enumerate((r for r in coll.used.values() if r.filled is not None), start=2):
+        for j, v in enumerate([r.agency_id or "", r.agency or "", STATUS_ZH[coll.status(r)], r.file]):
+            ws.write_string(i, j, v, text)
+        values = compute.full(spec, r.filled.values)
+        for j, c in enumerate(cells, start=len(fixed)):
+            v = values.get(c.code)
+            if isinstance(v, (int, float)):
+                ws.write_number(i, j, v)
+    ws.freeze_panes(2, 2)
+    ws.autofilter(1, 0, 1 + len(coll.used), len(fixed) + len(cells) - 1)
