@@ -232,17 +232,17 @@ def _faults(spec: Spec, by_id: dict[str, Sample]) -> None:
     housing = by_id["demo-housing"]  # the total typed over its formula (the right number)
     code = t3.cell("closed_total", "total").code
     housing.typed[code] = figures(spec, inputs(spec, housing))[code]
-    housing.expected = [at(code, kind="total_overwritten", severity="error")]
+    housing.expected = [at(code, code="total_overwritten", severity="error")]
 
     culture = by_id["demo-culture"]  # text in a number cell, set through the API past validation
     code = "t2_enforcement_decisions"
     culture.typed[code] = "无"
-    culture.expected = [at(code, kind="input_text", severity="error")]
+    culture.expected = [at(code, code="input_text", severity="error")]
 
     civil = by_id["demo-civil"]  # a blank narrative section
     n = spec.narrative("problems")
     civil.narratives.pop(n.code)
-    civil.expected = [{"kind": "narrative_empty", "severity": "error", "sheet": n.sheet, "cell": n.address,
+    civil.expected = [{"code": "narrative_empty", "severity": "error", "sheet": n.sheet, "cell": n.address,
                        "ref": n.code}]
 
 
