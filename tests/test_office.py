@@ -10,8 +10,8 @@ import time
 import openpyxl
 import pytest
 
-from toolkit.office import (Formula, Office, OfficeError, delete_rows, insert_rows, remove_sheet, rename_sheet,
-                            unprotect)
+from toolkit.office import (Formula, Office, OfficeError, autocalc, delete_rows, insert_rows, remove_sheet,
+                            rename_sheet, set_cells, unprotect)
 from toolkit.spec import STAMP_SHEET, address
 from toolkit.template import Agency, build_workbook
 
@@ -39,6 +39,14 @@ def test_typing_updates_dependents_without_recalc(spec, office, template, tmp_pa
                        read=[(total.sheet, total.address)])
     assert seen[f"{total.sheet}!{total.address}"]["value"] == 5
     assert _wb(tmp_path / "out.xlsx", data_only=True)[total.sheet][total.address].value == 5
+
+
+def test_manual_calculation_leaves_totals_stale(spec, office, template, tmp_path):
+    new = spec.cell("t3_new_natural")
+    total = spec.cell("t3_new_total")
+    office.edit(template, tmp_path / "out.xlsx", [autocalc(False), *set_cells({(new.sheet, new.address): 5})])
+    ws = _wb(tmp_path / "out.xlsx", data_only=True)[total.sheet]
+    assert ws[new.address].value == 5 and ws[total.address].value == 0  # stale: not 5
 
 
 def test_overwriting_a_total_replaces_its_formula(spec, office, template, tmp_path):

@@ -65,7 +65,10 @@ def unavailable_reason() -> str | None:
         return "soffice not found on PATH (apt-get install libreoffice-calc-nogui)"
     if not Path(SYSTEM_PYTHON).exists():
         return f"{SYSTEM_PYTHON} not found"
-    probe = subprocess.run([SYSTEM_PYTHON, "-c", "import uno"], capture_output=True, text=True, timeout=30)
+    try:
+        probe = subprocess.run([SYSTEM_PYTHON, "-c", "import uno"], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return f"{SYSTEM_PYTHON} could not be run: {e}"
     if probe.returncode:
         return f"{SYSTEM_PYTHON} cannot import uno (apt-get install python3-uno): {probe.stderr.strip()[-200:]}"
     return None
@@ -124,6 +127,13 @@ def unprotect(sheet: str | None = None, password: str = DEFAULT_PASSWORD) -> dic
 
 def protect(sheet: str | None = None, password: str = DEFAULT_PASSWORD) -> dict:
     return {"do": "protect", "sheet": sheet, "password": password}
+
+
+def autocalc(on: bool) -> dict:
+    """Switch automatic calculation (a clerk on manual calculation: cells typed afterwards do
+    not update the totals, whose cached results go stale). LibreOffice 7.4 does not save the
+    setting itself into xlsx (no calcMode="manual")."""
+    return {"do": "autocalc", "on": on}
 
 
 def _wire(value: Any) -> Any:

@@ -268,6 +268,8 @@ def edit(office: Soffice, req: dict) -> dict:
                     _set(doc, a)
                 elif do in ("unprotect", "protect"):
                     _protection(doc, a)
+                elif do == "autocalc":
+                    doc.enableAutomaticCalculation(bool(a["on"]))
                 else:
                     _structural(doc, a)
             except Exception as e:
