@@ -502,3 +502,17 @@ def test_report_command_rejects_an_unreadable_file(tmp_path):
     res = CliRunner().invoke(app, ["report", str(src), "-o", str(tmp_path / "x.docx")])
     assert res.exit_code == 1
     assert not (tmp_path / "x.docx").exists()
+
+
+def test_block_titles_stay_with_their_figures_and_only_one_block_headers_repeat(spec, sample):
+    _, data = sample
+    for table, tbl in zip(spec.tables, tables(data)):
+        data_rows = {c.row - table.top for c in table.cells}
+        one_block = len({c.block for c in table.cells}) == 1
+        for i, tr in enumerate(tbl.findall(f"{W}tr")):
+            keeps = {p.find(f"{W}pPr/{W}keepNext") is not None for p in tr.iter(f"{W}p")}
+            assert keeps == {i not in data_rows}, (table.id, i)
+            repeats = tr.find(f"{W}trPr/{W}tblHeader") is not None
+            assert repeats == (one_block and i < len(table.header_rows)), (table.id, i)
+    assert not any(tr.find(f"{W}trPr/{W}tblHeader") is not None
+                   for tr in tables(data)[0].findall(f"{W}tr"))  # table 二: four blocks, no repeat

@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from xml.sax.saxutils import escape
@@ -133,13 +134,15 @@ class TableLayout:
 
 
 def table_layout(boxes: list[Box], widths: list[int], *, style: str = "TableText", header_rows: int = 0,
-                 keep_together: bool = False) -> TableLayout:
+                 keep_with_next: Iterable[int] = ()) -> TableLayout:
     """Lay boxes on a grid (rowspan as vMerge, colspan as gridSpan) and pre-render the XML.
 
     Every grid position must be covered by exactly one box. Text uses one of TABLE_STYLES.
-    Rows never split across pages; the first ``header_rows`` rows repeat on each page;
-    ``keep_together`` keeps the whole table on one page when it fits (keepNext on every row
-    but the last)."""
+    Rows never split across pages; the first ``header_rows`` rows repeat on each page; they and
+    the rows in ``keep_with_next`` (e.g. a block's title) stay with the row below, and through
+    the heading's keepNext the table's start stays with its heading. Whole
+    tables are not kept together: LibreOffice chains such a table to whatever follows it and
+    pushes both to a new page, leaving half a page blank."""
     if style not in TABLE_STYLES:
         raise ValueError(f"unknown table style {style!r}")
     nrows = max(b.row + b.rowspan for b in boxes)
@@ -155,9 +158,10 @@ def table_layout(boxes: list[Box], widths: list[int], *, style: str = "TableText
     if missing:
         raise ValueError(f"table grid has holes at {missing[:5]}")
 
+    keep = set(keep_with_next)
     parts: list[str | tuple[str, str]] = [_tbl_start(widths)]
     for r in range(nrows):
-        keep = (keep_together and r < nrows - 1) or r < header_rows
+        keep_row = r < header_rows or r in keep
         trpr = "<w:cantSplit/>" + ("<w:tblHeader/>" if r < header_rows else "")
         parts.append(f"<w:tr><w:trPr>{trpr}</w:trPr>")
         c = 0
@@ -165,7 +169,7 @@ def table_layout(boxes: list[Box], widths: list[int], *, style: str = "TableText
             b = cover[(r, c)]
             tcpr = _tc_pr(b, sum(widths[b.col:b.col + b.colspan]), first=(b.row == r))
             align = "" if b.vertical or b.align == "center" else f'<w:jc w:val="{b.align}"/>'
-            ppr = f'<w:pPr><w:pStyle w:val="{style}"/>{"<w:keepNext/>" if keep else ""}{align}</w:pPr>'
+            ppr = f'<w:pPr><w:pStyle w:val="{style}"/>{"<w:keepNext/>" if keep_row else ""}{align}</w:pPr>'
             rpr = "<w:rPr><w:b/><w:bCs/></w:rPr>" if b.bold else ""
             if b.row != r:  # a continuation of a vertical merge: an empty cell
                 parts.append(f"<w:tc>{tcpr}<w:p>{ppr}</w:p></w:tc>")

@@ -27,7 +27,6 @@ _NOTICE_NO = re.compile(r"国办公开办函〔\d{4}〕\d+号")
 
 # Table text: 五号 (10.5 pt) where it fits, 小五 (9 pt) for the wide tables (三 and 四).
 TABLE_STYLE, WIDE_TABLE_STYLE, WIDE_TABLE_COLS = "TableText", "TableSmall", 10
-KEEP_TOGETHER_ROWS = 40  # a table this short stays on one page with its heading (all three do)
 VALUE_CHARS = 3  # width of a figure column: headers wrap (商业/企业), figures fit
 SHORT_LABEL_CHARS = 8  # a label column whose labels all fit on one line gets that width
 
@@ -224,9 +223,13 @@ def _table_layout(table: Table) -> dx.TableLayout:
     style = WIDE_TABLE_STYLE if table.width >= WIDE_TABLE_COLS else TABLE_STYLE
     boxes = [_label_box(table, lb) for lb in table.labels]
     boxes += [dx.Box(c.row - table.top, c.col, 1, c.colspan, slot=c.code) for c in table.cells]
-    nrows = table.bottom - table.top + 1
+    # Rows of labels only (a block's title and header) stay with the figures below them. The
+    # header repeats on a new page only for a one-block table: block (一)'s header over block
+    # (八)'s figures (table 二) would mislabel them, and each block has its own title anyway.
+    label_rows = set(range(table.bottom - table.top + 1)) - {c.row - table.top for c in table.cells}
+    one_block = len({c.block for c in table.cells}) == 1
     return dx.table_layout(boxes, _widths(table, dx.TABLE_STYLES[style][0]), style=style,
-                           header_rows=len(table.header_rows), keep_together=nrows <= KEEP_TOGETHER_ROWS)
+                           header_rows=len(table.header_rows) if one_block else 0, keep_with_next=label_rows)
 
 
 def _label_box(table: Table, lb: Label) -> dx.Box:
