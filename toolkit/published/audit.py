@@ -9,8 +9,8 @@ repeat a reading problem (a row that could not be read) is left out.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +21,6 @@ from .doc import ReadError
 from .reader import Published, read_published
 from .tables import locate, sheet_name
 
-_SHEET_CELL = re.compile(r"“([^”]+)”工作表 ([A-Z]{1,3}\d+) 单元格")
-_SHEET_REF = re.compile(r"“([^”]+)”([A-Z]{1,3}\d+)（")
 _TABLE_KINDS = ("balance", "totals", "types", "carry_over", "stock")
 
 
@@ -134,18 +132,18 @@ def _involved(spec: Spec, f: Finding, cell) -> set[str]:
 
 def relocate(spec: Spec, f: Finding, file: str) -> Finding:
     """Name a rule finding's place as the published report shows it: table, row and column
-    labels instead of a workbook sheet and address."""
+    labels instead of the template's sheet names and cell addresses."""
+    message = f.message
+    for old, new in _renames(spec):
+        if old in message:
+            message = message.replace(old, new)
     cell = _cell(spec, f.ref)
-    tables = {t.sheet: t for t in spec.tables}
-
-    def name(sheet: str, address: str) -> str | None:
-        if sheet in tables:
-            return sheet_name(tables[sheet])
-        n = next((n for n in spec.narratives if n.sheet == sheet and n.address == address), None)
-        return f"第{n.section}部分（{n.heading}）" if n else None
-
-    message = _SHEET_CELL.sub(lambda m: name(m.group(1), m.group(2)) or m.group(0), f.message)
-    message = _SHEET_REF.sub(lambda m: (name(m.group(1), m.group(2)) or m.group(0)[:-1]) + "（", message)
+    if cell is not None and cell.sum_of:
+        parts = [spec.cell(x) for x in cell.sum_of]
+        table = spec.table(cell.table)
+        side = -1 if all(p.row == cell.row for p in parts) else 0  # column labels along a row
+        ends = [locate(table, p).split("／")[side] for p in (parts[0], parts[-1])]
+        message = message.replace(f"{parts[0].address}～{parts[-1].address}", f"“{ends[0]}”至“{ends[1]}”")
     if cell is not None:
         table = spec.table(cell.table)
         return replace(f, message=message, file=file, sheet=sheet_name(table), cell=locate(table, cell))
@@ -153,6 +151,21 @@ def relocate(spec: Spec, f: Finding, file: str) -> Finding:
     if n is not None:
         return replace(f, message=message, file=file, sheet=n.heading, cell=n.heading)
     return replace(f, message=message, file=file)
+
+
+@lru_cache(maxsize=None)
+def _renames(spec: Spec) -> tuple[tuple[str, str], ...]:
+    """How toolkit.rules names a place in a workbook -> how a published report shows it."""
+    out = []
+    for c in spec.cells:
+        table = spec.table(c.table)
+        label = rules.label(spec, c)
+        here = f"{sheet_name(table)}“{locate(table, c)}”"
+        out.append((rules.where(spec, c), here))
+        out.append((f"“{c.sheet}”{c.address}（{label}）", here))
+    for n in spec.narratives:
+        out.append((f"“{n.sheet}”工作表 {n.address} 单元格（{n.heading}）", f"第{n.section}部分“{n.heading}”"))
+    return tuple(out)
 
 
 def location(table: Table, code: str) -> str:
