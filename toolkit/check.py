@@ -175,14 +175,13 @@ class _Checker:
                      + codes.get("stamp_missing").remedy, sheet=STAMP_SHEET, expected=spec.id)
             return {}
         stamp = {_text(sheet.at(r, 0)): _text(sheet.at(r, 1)) for r in range(0, 64) if _text(sheet.at(r, 0))}
-        where = f"“{spec.cover_sheet}”工作表"
         if stamp.get("template_id") != spec.id:
             self.add("template_unknown", f"模板标识为“{stamp.get('template_id', '')}”，本次汇总要求“{spec.id}”"
                      f"（{spec.name}）。" + codes.get("template_unknown").remedy,
                      sheet=STAMP_SHEET, cell="B1", expected=spec.id, actual=stamp.get("template_id"))
         elif stamp.get("template_version") != spec.version:
-            self.add("template_version", f"模板版本为“{stamp.get('template_version', '')}”，当前版本为“{spec.version}”"
-                     f"（见{where}第 2 行）。" + codes.get("template_version").remedy,
+            self.add("template_version", f"模板版本为“{stamp.get('template_version', '')}”，当前版本为“{spec.version}”。"
+                     + codes.get("template_version").remedy,
                      sheet=STAMP_SHEET, cell="B2", expected=spec.version, actual=stamp.get("template_version"))
         elif stamp.get("layout_hash") != spec.layout_hash:
             self.add("template_version", f"模板版本号“{spec.version}”相同，但表格结构标识不同"
@@ -207,7 +206,7 @@ class _Checker:
         for name in self.spec.sheets:
             if name not in present:
                 self.add("sheet_missing", f"缺少“{name}”工作表（被删除或改名）。" + codes.get("sheet_missing").remedy,
-                         sheet=name, expected=name, actual="、".join(n for n, _ in self.book.sheet_names))
+                         sheet=name, expected=name, actual="、".join(n for n, _ in self.book.sheet_names if n != STAMP_SHEET))
             elif not self.book.sheets[name].protected:
                 self.add("protection_removed", f"“{name}”工作表的保护已被撤销。" + codes.get("protection_removed").remedy,
                          sheet=name)
@@ -314,8 +313,8 @@ class _Checker:
             dr, dc = found[0] - row, found[1] - col
             parts = []
             if dr:
-                parts.append(f"下移了 {dr} 行（在第 {row + 1} 行之前插入了行）" if dr > 0
-                             else f"上移了 {-dr} 行（第 {row + 1 + dr}～{row} 行附近删除了行）")
+                parts.append(f"下移了 {dr} 行（在第 {row + 1} 行之前插入了 {dr} 行）" if dr > 0
+                             else f"上移了 {-dr} 行（在第 {row + 1} 行之前删除了 {-dr} 行）")
             if dc:
                 parts.append(f"右移了 {dc} 列（插入了列）" if dc > 0 else f"左移了 {-dc} 列（删除了列）")
             how = f"{what}应在 {at}，现位于 {address(*found)}：表格" + "、".join(parts)
@@ -334,7 +333,11 @@ class _Checker:
     # --- totals --------------------------------------------------------------------------------
 
     def totals(self, values: dict[str, Any]) -> None:
-        """Each total cell against the Python recomputation; one finding per broken total."""
+        """Each total cell against the Python recomputation; one finding per broken total.
+
+        A total whose formula is intact is stale only if its cached result differs from the sum
+        of the parts as the workbook shows them: a total that is wrong merely because one of
+        its parts is wrong (a column total under an altered formula) is that part's finding."""
         recomputed = compute.totals(self.spec, {k: rules.number(v) for k, v in values.items()})
         manual = self.book.calc.get("calcMode") == "manual"
         for table in self.spec.tables:
@@ -342,12 +345,14 @@ class _Checker:
             if table.id in self.unread or sheet is None:
                 continue
             for cell in table.totals:
-                self.total(cell, sheet.at(cell.row, cell.col), recomputed[cell.code], manual)
+                parts = [self.spec.cell(c) for c in cell.sum_of]
+                shown_sum = sum(_shown(sheet.at(p.row, p.col)) for p in parts)
+                self.total(cell, sheet.at(cell.row, cell.col), recomputed[cell.code], shown_sum, manual)
 
-    def total(self, cell: Cell, x: XCell, expected, manual: bool) -> None:
+    def total(self, cell: Cell, x: XCell, expected, shown_sum, manual: bool) -> None:
         formula = "=" + self.spec.formula(cell)
         where = rules.where(self.spec, cell)
-        shown = rules.number(x.value) if x.kind == "n" else None
+        shown = _shown(x) if x.kind == "n" else None
         wrong = shown is None or abs(shown - expected) > 1e-9
         breaks = self._rule_of(cell) if wrong else ""
         now = "空白" if x.value is None else f"“{x.value}”" if x.kind != "n" else rules.fmt(x.value)
@@ -359,10 +364,11 @@ class _Checker:
             self.add("formula_altered", f"{where}的公式被改为 ={x.formula}，应为 {formula}（显示 {now}，"
                      f"按各项重新计算应为 {rules.fmt(expected)}）。{breaks}" + codes.get("formula_altered").remedy,
                      sheet=cell.sheet, cell=cell.address, expected=formula, actual="=" + x.formula, ref=cell.code)
-        elif wrong:
+        elif shown is None or abs(shown - shown_sum) > 1e-9:
             why = "工作簿的计算模式为“手动”。" if manual else ""
-            self.add("total_stale", f"{where}显示 {now}，按各项重新计算应为 {rules.fmt(expected)}：公式未重新计算。"
-                     f"{why}{breaks}" + codes.get("total_stale").remedy,
+            self.add("total_stale", f"{where}显示 {now}，而表中各项之和为 {rules.fmt(shown_sum)}"
+                     f"（按各项重新计算应为 {rules.fmt(expected)}）：公式结果未随数字更新。{why}{breaks}"
+                     + codes.get("total_stale").remedy,
                      sheet=cell.sheet, cell=cell.address, expected=expected, actual=x.value, ref=cell.code)
 
     def _rule_of(self, cell: Cell) -> str:
@@ -418,6 +424,11 @@ def _text(x: XCell) -> str:
     return str(x.value).strip()
 
 
+def _shown(x: XCell) -> float | int:
+    """A cell's number as a SUM over it sees it: text, blanks and booleans count 0."""
+    return rules.number(x.value) or 0 if x.kind == "n" else 0
+
+
 def _int(v: object) -> int | None:
     try:
         return int(str(v).strip())
@@ -465,13 +476,14 @@ def _advice(text: str, cell: Cell) -> tuple[str, Any]:
     try:
         n = float(plain)
         shown = rules.fmt(int(n) if n.is_integer() else n)
-        return f"请用半角阿拉伯数字直接键入 {shown}（不要带全角字符、空格或撇号，不要设置为文本格式）。", rules.number(
-            int(n) if n.is_integer() else n)
+        return (f"请用半角阿拉伯数字直接键入 {shown}（不要带全角字符、空格或撇号，不要设置为文本格式）。",
+                int(n) if n.is_integer() else n)
     except ValueError:
         pass
     m = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)\s*(件|个|项|条|次|万元|元)", plain)
     if m:
-        return f"请只填数字 {m.group(1)}，不要带单位“{m.group(2)}”。", rules.number(float(m.group(1)))
+        n = float(m.group(1))
+        return f"请只填数字 {m.group(1)}，不要带单位“{m.group(2)}”。", int(n) if n.is_integer() else n
     return f"此处只能填{what}（阿拉伯数字）；没有发生的请填 0，需要说明的内容请写入“文字部分”。", None
 
 

@@ -21,7 +21,7 @@ class Code:
     remedy: str  # Chinese: what the clerk or coordinator should do
 
 
-_SAVE_AS = "请用 Excel 或 WPS 打开原模板填写后“另存为 .xlsx”（Excel 工作簿），不设打开密码，再重新报送。"
+_SAVE_AS = "请用 Excel 或 WPS 打开此文件，“另存为” Excel 工作簿（.xlsx）格式，不设密码，再重新报送。"
 
 CATALOGUE: tuple[Code, ...] = (
     # --- screening: the file could not be read (status "rejected") -----------------------
@@ -31,11 +31,13 @@ CATALOGUE: tuple[Code, ...] = (
     Code("not_workbook", "screen", "error", "不是 Excel 工作簿（如 PDF、图片、文本）", "请报送填写后的 Excel 模板（.xlsx），而不是其他格式的文件。"),
     Code("old_xls", "screen", "error", "旧版 Excel 97-2003 格式（.xls）", _SAVE_AS),
     Code("wps_et", "screen", "error", "WPS 表格专用格式（.et）", _SAVE_AS),
-    Code("encrypted", "screen", "error", "文件设置了打开密码（已加密）", "请在 Excel/WPS 中取消文件打开密码：" + _SAVE_AS),
+    Code("encrypted", "screen", "error", "文件设置了打开密码（已加密）",
+         "请用 Excel 或 WPS 打开文件，在“文件→信息→保护工作簿”（WPS：“文件→文档加密”）中清除打开密码，"
+         "另存为 .xlsx（不设密码）后重新报送。"),
     Code("ole_other", "screen", "error", "旧版 Office 复合文档，但不是工作簿（如 .doc）", "请报送填写后的 Excel 模板（.xlsx）。"),
     Code("zip_corrupt", "screen", "error", "文件已损坏或不完整（压缩包无法打开）", "文件可能在下载或传输中被截断，请重新保存并重新报送。"),
     Code("zip_limits", "screen", "error", "压缩包内容超出安全上限（成员过多、解压后过大或压缩比异常）", "该文件不是正常的填报模板，请用原模板重新填写后报送。"),
-    Code("not_spreadsheet", "screen", "error", "压缩文件不是 Excel 工作簿（如 Word 文档、ODS 表格）", "请报送填写后的 Excel 模板（.xlsx）；ODS 等格式请" + _SAVE_AS[2:]),
+    Code("not_spreadsheet", "screen", "error", "压缩文件不是 Excel 工作簿（如 Word 文档、ODS 表格）", "请报送填写后的 Excel 模板（.xlsx）；ODS 等其他表格格式请用 Excel 或 WPS 打开，“另存为” Excel 工作簿（.xlsx）后重新报送。"),
     Code("xml_forbidden", "screen", "error", "文件内含不安全的 XML 结构（实体或 DTD 声明）", "该文件不是由正常的表格软件保存的，请用原模板重新填写后报送。"),
     Code("xml_corrupt", "screen", "error", "工作簿内部 XML 已损坏", "请用 Excel 或 WPS 打开后重新保存；无法打开时请用原模板重新填写。"),
     # --- identity: which template, agency and year -----------------------------------------
@@ -64,6 +66,19 @@ CATALOGUE: tuple[Code, ...] = (
     Code("contact_missing", "input", "warning", "封面未填写联系人或联系电话", "请在“封面”填写联系人和联系电话，便于汇总单位核实。"),
     Code("narrative_empty", "narrative", "error", "报告的文字部分为空", "请在“文字部分”对应单元格填写该部分内容；没有需要报告的事项也应写明。"),
     Code("narrative_copied", "narrative", "warning", "文字部分与上年报告相同或基本相同", "请根据本年度实际情况撰写，不要照搬上年报告（内容雷同是通报的问题之一）。"),
+    # --- published reports read by toolkit import / audit (toolkit/published) ---------------
+    Code("pub_placeholder", "published", "warning", "表格中填写了“/”“—”“无”等符号而不是 0（已按 0 读取）", "没有发生的事项应填 0，不要填“/”“—”“无”。"),
+    Code("pub_blank", "published", "warning", "表格中有空白单元格（未按 0 读取）", "没有发生的事项应填 0，不要留空。"),
+    Code("pub_total_only", "published", "warning", "表三某行只填写了“总计”，各类申请人均为空白", "请按申请人类别逐项填写，没有的填 0。"),
+    Code("pub_run_together", "published", "info", "数字粘连在一起，已按本行总计唯一拆分", "请核对原文；发布时各列数字之间应分开。"),
+    Code("pub_ambiguous", "published", "error", "数字粘连在一起，有多种拆分都符合勾稽关系（该行未读取）", "请核对原文，在各列数字之间用空格或表格分开后重试。"),
+    Code("pub_row_unreadable", "published", "error", "某行的数字个数与表格列数不符（该行未读取）", "请核对原文该行是否缺列、多列或有合并单元格。"),
+    Code("pub_row_missing", "published", "error", "表格中找不到某一行（行标签缺失或被改动）", "请按官方格式补全该行，行标签与官方格式保持一致。"),
+    Code("pub_header", "published", "warning", "表头缺少官方格式的列标签", "请核对表头是否被改动；数字按官方格式的列序读取。"),
+    Code("pub_old_layout", "published", "error", "表格使用了 2019 年版格式（国办公开办函〔2019〕60号）", "2021 年及以后的年度报告请使用 2021 年版格式（国办公开办函〔2021〕30号）。"),
+    Code("pub_not_mapped", "published", "warning", "2019 年版表格中的项目在 2021 年版中没有对应项（未导入）", "请在导入的工作簿中按 2021 年版口径补填留空的项目。"),
+    Code("pub_section_missing", "published", "error", "报告缺少某一部分（标题或表格找不到）", "请按官方格式补全六个部分及三张统计表。"),
+    Code("pub_heading_unnumbered", "published", "info", "部分标题缺少序号", "标题请按官方格式写全序号，如“二、主动公开政府信息情况”。"),
 )
 
 _BY_ID = {c.id: c for c in CATALOGUE}

@@ -227,7 +227,7 @@ def _stock(spec: Spec, rule: Rule, filled: Filled, shown, prev) -> list[Finding]
             continue
         out.append(_at(spec, rule, stock, (
             f"{where(spec, stock)}：填报 {fmt(actual)}，按上年{stock.col_label} {fmt(prev[stock.code])} ＋ "
-            f"本年{plus.col_label} {fmt(shown[plus.code])} － 本年{minus.col_label} {fmt(shown[minus.code])} "
+            f"{plus.col_label} {fmt(shown[plus.code])} － {minus.col_label} {fmt(shown[minus.code])} "
             f"应为 {fmt(expected)}。请核对；如有文件因有效期届满等失效，请在文字部分说明。"), expected, actual))
     return out
 
@@ -326,7 +326,7 @@ def _narrative_finding(spec: Spec, rule: Rule, n: Narrative, quote: str, cells: 
     return Finding(code=rule.id, severity=rule.severity, sheet=n.sheet, cell=n.address, ref=n.code,
                    expected=total, actual=quoted, message=(
                        f"“{n.sheet}”工作表 {n.address} 单元格（{n.heading}）写有“{quote}”，"
-                       f"而表格中 {refs} 为 {fmt(total)}。{rule.description}。请核对文字或表格后改正。"))
+                       f"而表格中{refs}为 {fmt(total)}。{rule.description}。请核对文字或表格后改正。"))
 
 
 def _cell(spec: Spec, target: tuple[str, str, str]) -> Cell:

@@ -1,0 +1,236 @@
+"""Builders of faulty workbooks: what a clerk or a broken file produces.
+
+Clerk-like faults go through LibreOffice (``toolkit.office``), the stand-in for the clerk's
+spreadsheet program; byte-level faults (truncated zip, bombs, OLE files) are built here in
+Python, as no spreadsheet program would write them.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import struct
+import zipfile
+
+from toolkit import compute
+from toolkit.model import Filled
+from toolkit.spec import Spec
+
+YEAR = 2024
+
+
+# --- a clean, balanced report -------------------------------------------------------------------
+
+
+def clean_report(spec: Spec) -> dict:
+    """Non-trivial inputs that satisfy every rule, narratives that agree with them, a contact."""
+    t3 = spec.table("t3")
+    values: dict[str, int | float] = {}
+    for i, c in enumerate(spec.inputs):
+        values[c.code] = (i * 7) % 4  # 0..3, varied
+    values["t2_fee_amount"] = 1.25
+    for col in t3.col_codes:
+        new = t3.cell("new", col)
+        if new.role != "input":
+            continue
+        closed = sum(values[c] for c in t3.cell("closed_total", col).sum_of)
+        carried_in = values[t3.cell("carried_in", col).code]
+        carried_out = carried_in + 1  # keeps new >= 0 and non-zero
+        values[t3.cell("carried_out", col).code] = carried_out
+        values[new.code] = closed + carried_out - carried_in
+    for row in ("regulation", "normative"):  # stock large enough for R6 against last year
+        values[f"t2_{row}_valid"] = 10 + values[f"t2_{row}_issued"]
+    full = compute.full(spec, values)
+    review = full["t4_review_total"]
+    lawsuits = full["t4_direct_total"] + full["t4_after_total"]
+    narratives = {
+        "overview": (f"{YEAR}年，本机关认真贯彻《中华人民共和国政府信息公开条例》。全年共收到政府信息公开申请"
+                     f"{full['t3_new_total']}件，均在法定期限内答复。发生政府信息公开行政复议{review}件，"
+                     f"行政诉讼{lawsuits}件。"),
+        "problems": "政策解读形式较为单一，下一步将丰富图表、视频等解读形式；上年提出的改进措施已全部落实。",
+        "other_matters": f"{YEAR}年本机关未收取信息处理费。无其他需要报告的事项。",
+    }
+    contact = {"meta_contact": "张三", "meta_phone": "0574-86780000"}
+    return {"values": values, "narratives": narratives, "contact": contact}
+
+
+def previous_of(spec: Spec, report: dict) -> Filled:
+    """Last year's report consistent with this one under R5 and R6, with other narratives."""
+    values = dict(report["values"])
+    t3 = spec.table("t3")
+    for col in t3.col_codes:
+        out = t3.cell("carried_out", col)
+        if out.role == "input":
+            values[out.code] = report["values"][t3.cell("carried_in", col).code]
+    for row in ("regulation", "normative"):
+        v = report["values"]
+        values[f"t2_{row}_valid"] = v[f"t2_{row}_valid"] - v[f"t2_{row}_issued"] + v[f"t2_{row}_repealed"]
+    narratives = {"overview": "上一年度总体情况：完善制度，加强平台建设。",
+                  "problems": "上一年度的问题：信息更新不够及时。",
+                  "other_matters": "上一年度未收取信息处理费。"}
+    return Filled(agency="示例单位", year=YEAR - 1, agency_id="demo", values=values, narratives=narratives)
+
+
+# --- zip surgery -------------------------------------------------------------------------------------
+
+
+def members(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        return {i.filename: zf.read(i) for i in zf.infolist()}
+
+
+def rezip(parts: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, body in parts.items():
+            zf.writestr(name, body)
+    return out.getvalue()
+
+
+def sheet_part(parts: dict[str, bytes], sheet: str) -> str:
+    """The package path of a sheet, through workbook.xml and its relationships."""
+    wb = parts["xl/workbook.xml"].decode()
+    rid = re.search(r'<sheet [^>]*name="%s"[^>]*r:id="([^"]+)"' % re.escape(sheet), wb)
+    if rid is None:
+        rid = re.search(r'<sheet [^>]*r:id="([^"]+)"[^>]*name="%s"' % re.escape(sheet), wb)
+    rels = parts["xl/_rels/workbook.xml.rels"].decode()
+    target = re.search(r'<Relationship [^>]*Id="%s"[^>]*Target="([^"]+)"' % rid.group(1), rels)
+    if target is None:
+        target = re.search(r'<Relationship [^>]*Target="([^"]+)"[^>]*Id="%s"' % rid.group(1), rels)
+    path = target.group(1)
+    return path.lstrip("/") if path.startswith("/") else "xl/" + path
+
+
+def set_cached(data: bytes, sheet: str, changes: dict[str, float], manual: bool = True) -> bytes:
+    """Type numbers into cells behind the formulas' back, as Excel does with calculation set to
+    manual: the cells change, every formula keeps its old cached result."""
+    parts = members(data)
+    path = sheet_part(parts, sheet)
+    xml = parts[path].decode()
+    for ref, value in changes.items():
+        pattern = re.compile(r'<c r="%s"((?: [a-z]+="[^"]*")*?)(?: t="[^"]*")?((?: [a-z]+="[^"]*")*)(?:/>|>.*?</c>)' % ref)
+        m = pattern.search(xml)
+        assert m, f"{sheet}!{ref} not in the sheet XML"
+        attrs = re.sub(r' t="[^"]*"', "", m.group(1) + m.group(2))
+        xml = xml[: m.start()] + f'<c r="{ref}"{attrs}><v>{value}</v></c>' + xml[m.end():]
+    parts[path] = xml.encode()
+    if manual:
+        wb = parts["xl/workbook.xml"].decode()
+        wb = re.sub(r"<calcPr\b[^>]*/>", '<calcPr calcId="191029" calcMode="manual"/>', wb)
+        if "<calcPr" not in wb:
+            wb = wb.replace("</workbook>", '<calcPr calcId="191029" calcMode="manual"/></workbook>')
+        parts["xl/workbook.xml"] = wb.encode()
+    return rezip(parts)
+
+
+def replace_member(data: bytes, name: str, body: bytes) -> bytes:
+    parts = members(data)
+    parts[name] = body
+    return rezip(parts)
+
+
+# --- hostile and broken files -----------------------------------------------------------------------
+
+ENTITY_BOMB = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [
+ <!ENTITY lol "lol">
+ <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+ <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+ <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
+ <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
+ <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
+ <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
+ <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
+]>
+<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="1" uniqueCount="1"><si><t>&lol9;</t></si></sst>"""
+
+
+def entity_bomb(data: bytes) -> bytes:
+    """The workbook with its shared strings replaced by a billion-laughs document."""
+    return replace_member(data, "xl/sharedStrings.xml", ENTITY_BOMB)
+
+
+def zip_bomb(data: bytes, unpacked: int = 200 * 1024 * 1024) -> bytes:
+    """The workbook plus a member that deflates ~1000:1 (zeros)."""
+    parts = members(data)
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, body in parts.items():
+            zf.writestr(name, body)
+        with zf.open("xl/media/image1.bin", "w", force_zip64=True) as fh:
+            block = bytes(1024 * 1024)
+            for _ in range(unpacked // len(block)):
+                fh.write(block)
+    return out.getvalue()
+
+
+def truncated(data: bytes) -> bytes:
+    """A download cut off half-way: the central directory at the end is gone."""
+    return data[: len(data) // 2]
+
+
+def cfb(streams: dict[str, bytes]) -> bytes:
+    """A minimal OLE compound file ([MS-CFB] v3, 512-byte sectors) holding the given streams,
+    each in regular sectors (padded to 4096 bytes so no mini stream is needed)."""
+    size = 512
+    bodies = [(name, body + bytes(max(4096, -(-len(body) // size) * size) - len(body)))
+              for name, body in streams.items()]
+    chains: list[tuple[int, int]] = []  # (first sector, sector count) per stream
+    sector = 0
+    for _, body in bodies:
+        n = -(-len(body) // size)
+        chains.append((sector, n))
+        sector += n
+    dir_entries = 1 + len(bodies)
+    dir_sectors = -(-dir_entries * 128 // size)
+    dir_start = sector
+    sector += dir_sectors
+    fat_start = sector
+    n_fat = 1
+    while (sector + n_fat) > n_fat * (size // 4):
+        n_fat += 1
+    total = sector + n_fat
+    fat = [0xFFFFFFFF] * (n_fat * size // 4)
+    for first, n in chains:
+        for s in range(first, first + n):
+            fat[s] = s + 1 if s < first + n - 1 else 0xFFFFFFFE
+    for s in range(dir_start, dir_start + dir_sectors):
+        fat[s] = s + 1 if s < dir_start + dir_sectors - 1 else 0xFFFFFFFE
+    for s in range(fat_start, fat_start + n_fat):
+        fat[s] = 0xFFFFFFFD
+    header = bytearray(512)
+    header[0:8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+    struct.pack_into("<HHHHH", header, 0x18, 0x3E, 3, 0xFFFE, 9, 6)
+    struct.pack_into("<III", header, 0x2C, n_fat, dir_start, 0)
+    struct.pack_into("<IIIII", header, 0x38, 4096, 0xFFFFFFFE, 0, 0xFFFFFFFE, 0)
+    difat = [fat_start + i for i in range(n_fat)] + [0xFFFFFFFF] * (109 - n_fat)
+    struct.pack_into("<109I", header, 0x4C, *difat)
+
+    def entry(name: str, kind: int, child: int, right: int, start: int, length: int) -> bytes:
+        raw = name.encode("utf-16-le") + b"\x00\x00"
+        e = bytearray(128)
+        e[0:len(raw)] = raw
+        struct.pack_into("<HBB", e, 64, len(raw), kind, 1)
+        struct.pack_into("<III", e, 68, 0xFFFFFFFF, right, child)
+        struct.pack_into("<II", e, 116, start, 0)
+        struct.pack_into("<I", e, 120, length)
+        return bytes(e)
+
+    entries = [entry("Root Entry", 5, 1 if bodies else 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFE, 0)]
+    for i, ((name, body), (first, _)) in enumerate(zip(bodies, chains), start=1):
+        right = i + 1 if i < len(bodies) else 0xFFFFFFFF
+        entries.append(entry(name, 2, 0xFFFFFFFF, right, first, len(streams[name])))
+    directory = b"".join(entries).ljust(dir_sectors * size, b"\x00")
+    data = b"".join(body for _, body in bodies) + directory + b"".join(struct.pack("<I", x) for x in fat)
+    assert len(data) == total * size
+    return bytes(header) + data
+
+
+def encrypted_xlsx() -> bytes:
+    """What Excel/WPS write for an xlsx with an open password: an OLE file holding the
+    encryption header and the encrypted package."""
+    return cfb({"EncryptionInfo": b"\x04\x00\x04\x00\x40\x00\x00\x00" + bytes(200),
+                "EncryptedPackage": bytes(range(256)) * 20,
+                "\x06DataSpaces": b""})
