@@ -257,6 +257,57 @@ def _print_collection(coll, report: dict, status_zh: dict) -> None:
               f"未报送 {st['missing']} 个。")
 
 
+@app.command()
+def check(
+    file: Path = typer.Argument(..., help="填写好的工作簿（.xlsx）"),
+    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出校验结果"),
+    year: Optional[int] = typer.Option(None, "--year", help="应报告的年度（不符时报错）"),
+    previous: Optional[Path] = typer.Option(None, "--previous", help="本单位上年填报的工作簿（用于跨年度校验）"),
+    edition: str = typer.Option(DEFAULT_EDITION, help="格式版本"),
+) -> None:
+    """报送前自查：校验一个工作簿，按工作表列出问题（退出码 0 无错误，1 有错误，2 无法运行）。"""
+    from .check import check_file
+
+    s = load_spec(edition)
+    try:
+        prev = check_file(previous, s).filled if previous else None
+        result = check_file(file, s, year=year, previous=prev)
+    except OSError as e:
+        raise fail(f"无法读取文件：{e}")
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=1, default=str))
+    else:
+        _print_check(result)
+    raise typer.Exit(0 if result.valid else 1)
+
+
+def _print_check(result) -> None:
+    from rich.markup import escape
+    from rich.table import Table as RichTable
+
+    out = Console()
+    head = f"{escape(result.file)}：{result.agency or '（单位未知）'} {result.year or ''}年度"
+    errors = sum(f.severity == "error" for f in result.findings)
+    warnings = sum(f.severity == "warning" for f in result.findings)
+    if not result.findings:
+        out.print(f"[green]{head}：未发现问题，可以报送。[/green]")
+        return
+    by_sheet: dict[str, list] = {}
+    for f in result.findings:
+        by_sheet.setdefault(f.sheet or "文件", []).append(f)
+    level = {"error": "[red]错误[/red]", "warning": "[yellow]警告[/yellow]", "info": "提示"}
+    for sheet, found in by_sheet.items():
+        table = RichTable(title=escape(sheet), show_lines=True, title_justify="left")
+        table.add_column("单元格", no_wrap=True)
+        table.add_column("级别", no_wrap=True)
+        table.add_column("问题与处理办法", overflow="fold")  # Chinese has no spaces to wrap at
+        for f in found:
+            table.add_row(f.cell or "—", level[f.severity], f"{escape(f.message)}  [dim]({f.code})[/dim]")
+        out.print(table)
+    verdict = "[red]请改正错误后再报送。[/red]" if errors else "[yellow]没有错误，请核对警告后报送。[/yellow]"
+    out.print(f"{head}：错误 {errors} 个，警告 {warnings} 个。{verdict}")
+
+
 def main() -> None:
     app()
 
