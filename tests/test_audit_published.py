@@ -153,3 +153,16 @@ def test_human_output_names_table_row_and_column(spec, figures, tmp_path):
     assert res.exit_code == 1
     assert "表三／（一）予以公开／总计" in res.output
     assert "表三／（一）予以公开／科研机构" in res.output and "pub_placeholder" in res.output
+
+
+def test_every_reading_code_is_in_the_catalogue():
+    import re
+
+    from toolkit import codes
+
+    root = Path(__file__).parent.parent / "toolkit" / "published"
+    used = {m for p in root.glob("*.py") for m in re.findall(r"\"(pub_[a-z_]+)\"", p.read_text(encoding="utf-8"))}
+    catalogue = {c.id for c in codes.CATALOGUE if c.stage == "published"}
+    assert used and used <= catalogue
+    docs = (Path(__file__).parent.parent / "docs" / "codes.md").read_text(encoding="utf-8")
+    assert all(f"`{c}`" in docs for c in catalogue)
