@@ -165,7 +165,7 @@ def table_frame(ws, fmt, table: Table, heading: str, subtitle: str) -> None:
         _write_label(ws, fmt, label)
     _row_heights(ws, table, widths)
     ws.repeat_rows(table.header_rows[0], table.header_rows[-1])
-    _page(ws, landscape=table.width > 10)
+    _page(ws, landscape=table.width >= 10)
     ws.print_area(0, 0, table.bottom, last_col)
 
 
@@ -323,41 +323,36 @@ def _cover(wb, fmt, spec: Spec, agency: Agency, year: int, values, full, contact
     row += 2
     ws.write_string(row, 0, "即时校验", fmt["section"])
     ws.write_string(row, 1, "（随填写自动更新；“未通过”时请核对对应表格）", fmt["guidance"])
-    first_status = row + 1
-    for check_row, (label, formula, ok) in enumerate(_panel(spec, values, full), start=row + 1):
+    for check_row, (label, description, formula, cached) in enumerate(_panel(spec, values, full), start=row + 1):
         ws.write_string(check_row, 0, label, fmt["field"])
-        ws.write_string(check_row, 1, _panel_description(spec, label), fmt["field_fixed"])
-        ws.write_formula(check_row, 2, formula, fmt["status"], ok)
-        row = check_row
-    ws.conditional_format(first_status, 2, row, 2, {"type": "cell", "criteria": "==", "value": f'"{PASS}"',
-                                                    "format": fmt["pass"]})
-    ws.conditional_format(first_status, 2, row, 2, {"type": "cell", "criteria": "!=", "value": f'"{PASS}"',
-                                                    "format": fmt["fail"]})
+        ws.write_string(check_row, 1, description, fmt["field_fixed"])
+        ws.write_formula(check_row, 2, formula, fmt["status"], cached)
+        good, bad = (("==", f'"{PASS}"'), ("!=", f'"{PASS}"')) if isinstance(cached, str) else (("==", 0), (">", 0))
+        for (criteria, value), style in ((good, fmt["pass"]), (bad, fmt["fail"])):
+            ws.conditional_format(check_row, 2, check_row, 2, {"type": "cell", "criteria": criteria,
+                                                               "value": value, "format": style})
     _page(ws)
     ws.activate()
     _protect(ws, password)
 
 
-def _panel(spec: Spec, values, full) -> list[tuple[str, str, object]]:
-    """Live checks shown on the cover: (label, formula, cached result)."""
-    out: list[tuple[str, str, object]] = []
+def _panel(spec: Spec, values, full) -> list[tuple[str, str, str, object]]:
+    """Live checks shown on the cover: (label, description, formula, cached result)."""
+    out: list[tuple[str, str, str, object]] = []
     for rule in spec.rules:
         conds, ok = _rule_conditions(spec, rule, full)
         if conds:
-            out.append((rule.id, f'=IF(AND({",".join(conds)}),"{PASS}","{FAIL}")', PASS if ok else FAIL))
+            out.append((rule.id, rule.description, f'=IF(AND({",".join(conds)}),"{PASS}","{FAIL}")',
+                        PASS if ok else FAIL))
     for table in spec.tables:
+        rects = [_ref(table.sheet, r) for r in _input_rects(table)]
         blanks = sum(1 for c in table.inputs if values.get(c.code) is None)
-        parts = "+".join(f"COUNTBLANK({_ref(table.sheet, r)})" for r in _input_rects(table))
-        out.append((f"{table.section}未填", f"={parts}", blanks))
+        out.append((f"表{table.section}未填", f"表{table.section}中尚未填写的黄色单元格个数（应为 0；没有发生的事项请填 0）",
+                    "=" + "+".join(f"COUNTBLANK({r})" for r in rects), blanks))
+        texts = sum(1 for c in table.inputs if isinstance(values.get(c.code), str))
+        out.append((f"表{table.section}非数字", f"表{table.section}中填了文字（如“无”“/”“—”“0件”）的单元格个数（应为 0）",
+                    "=" + "+".join(f"COUNTA({r})-COUNT({r})" for r in rects), texts))
     return out
-
-
-def _panel_description(spec: Spec, label: str) -> str:
-    for rule in spec.rules:
-        if rule.id == label:
-            return rule.description
-    numeral = label[0]
-    return f"表{numeral}中尚未填写的黄色单元格个数（应为 0；没有发生的事项请填 0）"
 
 
 def _rule_conditions(spec: Spec, rule, full) -> tuple[list[str], bool]:
@@ -428,12 +423,14 @@ def _narrative_sheet(wb, fmt, spec: Spec, narratives, password) -> None:
             ws.write_string(n.row, n.col, text, fmt["narrative"])
         else:
             ws.write_blank(n.row, n.col, None, fmt["narrative"])
-        ws.set_row(n.row, 260)
+        ws.set_row(n.row, 409)  # Excel's tallest row; a longer text scrolls inside the cell
         ws.data_validation(n.row, n.col, n.row, n.col, {
             "validate": "length", "criteria": ">=", "value": 0,
             "input_title": n.heading[:32],
-            "input_message": ("请在本单元格填写全文，可用 Alt+Enter 换行分段。" + n.guidance)[:250],
+            "input_message": ("请在本单元格填写全文，可用 Alt+Enter 换行分段；内容较长时单元格只显示开头，"
+                              "全文都会读取。" + n.guidance)[:250],
         })
+    ws.set_h_pagebreaks([n.row - 2 for n in spec.narratives[1:]])  # each section starts a page
     _page(ws)
     _protect(ws, password)
 
