@@ -15,7 +15,7 @@ from .findings import Finding
 @dataclass(frozen=True)
 class Code:
     id: str
-    stage: str  # screen | identity | integrity | input | narrative (identity also holds collect's roster codes)
+    stage: str  # screen | identity | integrity | input | narrative | published (identity also holds collect's roster codes)
     severity: str  # error | warning | info
     title: str  # Chinese, one line
     remedy: str  # Chinese: what the clerk or coordinator should do
