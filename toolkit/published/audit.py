@@ -16,7 +16,7 @@ from typing import Any
 
 from .. import rules
 from ..findings import Finding, count
-from ..spec import Spec, Table, load_spec
+from ..spec import Spec, load_spec
 from .doc import ReadError
 from .reader import Published, read_published
 from .tables import locate, sheet_name
@@ -166,7 +166,3 @@ def _renames(spec: Spec) -> tuple[tuple[str, str], ...]:
     for n in spec.narratives:
         out.append((f"“{n.sheet}”工作表 {n.address} 单元格（{n.heading}）", f"第{n.section}部分“{n.heading}”"))
     return tuple(out)
-
-
-def location(table: Table, code: str) -> str:
-    return locate(table, next(c for c in table.cells if c.code == code))

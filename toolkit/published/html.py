@@ -128,6 +128,6 @@ class _Parser(HTMLParser):
         self.end_cell()
         if self._cells is not None:
             self._n += 1
-            if any(self._cells) or self._cells:
+            if self._cells:
                 self.rows.append(Row(tuple(self._cells), True, self._n))
         self._cells = None

@@ -21,7 +21,7 @@ from . import sections
 from .doc import Doc, ReadError, Row, read_document
 from .labels import key
 from .problems import problem
-from .tables import Reading, TableRead, locate, read_table, sheet_name
+from .tables import TableRead, read_table, sheet_name
 from .tokens import segments, tokenize
 
 OLD_EDITION = "gb2019"
@@ -234,11 +234,3 @@ def _narratives(pub: Published, spec: Spec, rows: list[Row], heads: list[section
             continue
         begin, end = ranges[n.code]
         pub.narratives[n.code] = sections.narrative(rows[begin:end], wrap=wrap)
-
-
-def cell_location(table: Table, code: str) -> str:
-    cell = next(c for c in table.cells if c.code == code)
-    return locate(table, cell)
-
-
-__all__ = ["Published", "ReadError", "Reading", "read_published", "read_doc", "cell_location"]
