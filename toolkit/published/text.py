@@ -1,8 +1,9 @@
 """Plain text: copied from a web page, or extracted from a PDF.
 
-Three layouts share one file type: the web-page copy with one cell per tab-indented line and
-rows separated by blank lines; pipe-separated rows (``label | 0 | 0``); and PDF text, where a
-table row is its label (often wrapped over lines) followed by numbers separated by spaces.
+Four layouts share one file type: the web-page copy with one cell per tab-indented line and
+rows separated by blank lines; rows copied from a spreadsheet (cells separated by tabs on one
+line); pipe-separated rows (``label | 0 | 0``); and PDF text, where a table row is its label
+(often wrapped over lines) followed by numbers separated by spaces.
 """
 
 from __future__ import annotations
@@ -32,14 +33,16 @@ def parse(text: str, path: Path = Path("report.txt")) -> Doc:
         if line.startswith("\t"):
             if not cells:
                 start = n
-            cells.append(line.strip(" \t\u00a0\u3000"))
+            cells.extend(_clean(c) for c in line.split("\t")[1:])
             continue
         if cells:
             doc.rows.append(Row(tuple(cells), True, start))
             cells = []
         if is_page_mark(line):
             continue
-        if line.count("|") >= 2 and not _PIPE_RULE.match(line):
+        if "\t" in line.strip():  # a row copied from a spreadsheet: cells separated by tabs
+            doc.rows.append(Row(tuple(_clean(c) for c in line.split("\t")), True, n))
+        elif line.count("|") >= 2 and not _PIPE_RULE.match(line):
             doc.rows.append(Row(_pipe_cells(line), True, n))
         elif line.strip():
             doc.rows.append(Row((line.strip(" \t\u00a0\u3000"),), False, n))
@@ -48,6 +51,10 @@ def parse(text: str, path: Path = Path("report.txt")) -> Doc:
     if cells:
         doc.rows.append(Row(tuple(cells), True, start))
     return doc
+
+
+def _clean(cell: str) -> str:
+    return cell.strip(" \u00a0\u3000")
 
 
 def is_page_mark(line: str) -> bool:
