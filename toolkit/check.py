@@ -31,7 +31,7 @@ from . import codes, compute, read, rules, screen
 from .findings import Finding, count
 from .model import Filled
 from .read import Book, Sheet, XCell
-from .spec import STAMP_SHEET, Cell, Spec, Table, address, load_spec, parse_address
+from .spec import STAMP_SHEET, Cell, Spec, Table, address, col_letter, load_spec, parse_address
 
 STATUSES = ("ok", "warnings", "errors", "rejected")
 MAX_LISTED = 12  # cells named in one message before "等"
@@ -237,20 +237,19 @@ class _Checker:
         return values
 
     def input(self, cell: Cell, x: XCell, blanks: list[Cell]) -> Any:
-        where = rules.where(self.spec, cell)
-        what = "金额（万元）" if cell.type == "decimal" else "件数"
+        if x.kind == "n" and x.formula is None:
+            return x.value  # negative or fractional: R7 (rules) says so
         if x.formula is not None:
-            self.add("input_formula", f"{where}填了公式“={x.formula}”。请直接键入{what}（数字）。",
+            what = "金额（万元）" if cell.type == "decimal" else "件数"
+            self.add("input_formula", f"{rules.where(self.spec, cell)}填了公式“={x.formula}”。请直接键入{what}（数字）。",
                      sheet=cell.sheet, cell=cell.address, expected="数字", actual="=" + x.formula, ref=cell.code)
             return x.value if x.kind == "n" else None
-        if x.kind == "n":
-            return x.value  # negative or fractional: R7 (rules) says so
         if x.kind == "" or (x.kind == "s" and not str(x.value).strip()):
             blanks.append(cell)
             return None
         text = str(x.value)
         advice, expected = _advice(text, cell)
-        self.add("input_text", f"{where}填的是文字“{text}”，不是数字。{advice}",
+        self.add("input_text", f"{rules.where(self.spec, cell)}填的是文字“{text}”，不是数字。{advice}",
                  sheet=cell.sheet, cell=cell.address, expected=expected, actual=text, ref=cell.code)
         return None
 
@@ -293,7 +292,7 @@ class _Checker:
         header of 表四) still move the cells' defined names, which spreadsheets keep updated."""
         for cell in table.cells:
             text = self.book.names.get(cell.code)
-            if text is None:
+            if text is None or text.replace("'", "") == _name_text(cell):
                 continue
             target = _name_target(text)
             if target is None:
@@ -350,9 +349,12 @@ class _Checker:
                 self.total(cell, sheet.at(cell.row, cell.col), recomputed[cell.code], shown_sum, manual)
 
     def total(self, cell: Cell, x: XCell, expected, shown_sum, manual: bool) -> None:
-        formula = "=" + self.spec.formula(cell)
-        where = rules.where(self.spec, cell)
+        formula = "=" + rules.formula(self.spec, cell)
         shown = _shown(x) if x.kind == "n" else None
+        intact = x.formula is not None and (x.formula == formula[1:] or _norm_formula(x.formula) == _norm_formula(formula))
+        if intact and shown is not None and abs(shown - shown_sum) <= 1e-9:
+            return  # the usual case: nothing to say
+        where = rules.where(self.spec, cell)
         wrong = shown is None or abs(shown - expected) > 1e-9
         breaks = self._rule_of(cell) if wrong else ""
         now = "空白" if x.value is None else f"“{x.value}”" if x.kind != "n" else rules.fmt(x.value)
@@ -360,11 +362,11 @@ class _Checker:
             self.add("total_overwritten", f"{where}应为公式 {formula}，现为手填的 {now}；按各项重新计算应为 "
                      f"{rules.fmt(expected)}。{breaks}" + codes.get("total_overwritten").remedy,
                      sheet=cell.sheet, cell=cell.address, expected=expected, actual=x.value, ref=cell.code)
-        elif _norm_formula(x.formula) != _norm_formula(formula):
+        elif not intact:
             self.add("formula_altered", f"{where}的公式被改为 ={x.formula}，应为 {formula}（显示 {now}，"
                      f"按各项重新计算应为 {rules.fmt(expected)}）。{breaks}" + codes.get("formula_altered").remedy,
                      sheet=cell.sheet, cell=cell.address, expected=formula, actual="=" + x.formula, ref=cell.code)
-        elif shown is None or abs(shown - shown_sum) > 1e-9:
+        else:
             why = "工作簿的计算模式为“手动”。" if manual else ""
             self.add("total_stale", f"{where}显示 {now}，而表中各项之和为 {rules.fmt(shown_sum)}"
                      f"（按各项重新计算应为 {rules.fmt(expected)}）：公式结果未随数字更新。{why}{breaks}"
@@ -450,6 +452,11 @@ def _norm_formula(text: str) -> str:
     t = text.strip().lstrip("=")
     t = _QUOTED_SHEET.sub(lambda m: m.group(1).replace("''", "'") + "!", t)
     return re.sub(r"\s+", "", t.replace("$", "").replace("_xlfn.", "")).upper()
+
+
+def _name_text(cell: Cell) -> str:
+    """How a defined name of an unmoved cell reads (sheet quotes removed)."""
+    return f"{cell.sheet}!${col_letter(cell.col)}${cell.row + 1}"
 
 
 def _name_target(text: str) -> tuple[str, tuple[int, int]] | None:

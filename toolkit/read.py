@@ -123,14 +123,18 @@ def read_workbook(zf: zipfile.ZipFile, only: Collection[str] | None = None, *, v
 # --- parts -------------------------------------------------------------------------------------
 
 
-def _xml(zf: zipfile.ZipFile, part: str, drop: bytes = b"") -> Element:
-    """Parse one part. ``drop`` names a top-level element of no interest to cut out first."""
+def _member(zf: zipfile.ZipFile, part: str) -> bytes:
     try:
-        data = zf.read(part)
+        return zf.read(part)
     except KeyError:
         raise ReadError("xml_corrupt", part, "缺少此部件") from None
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error) as e:  # CRC errors, truncated members
         raise ReadError("zip_corrupt", part, str(e)) from None
+
+
+def _xml(zf: zipfile.ZipFile, part: str, drop: bytes = b"") -> Element:
+    """Parse one part. ``drop`` names a top-level element of no interest to cut out first."""
+    data = _member(zf, part)
     if drop:
         data = _cut(data, drop)
     return parse_xml(data, part)
@@ -223,14 +227,27 @@ def _shared_strings(zf: zipfile.ZipFile, part: str | None) -> list[str]:
 
 
 def _locked_styles(zf: zipfile.ZipFile, part: str | None) -> list[bool]:
+    """Per cell format (cellXfs index): does it lock the cell. Only <cellXfs> is parsed: fonts,
+    fills, borders and named styles are most of styles.xml and of no interest here."""
     if not part or part not in zf.NameToInfo:
         return []
-    root = _xml(zf, part)
-    ns = _ns(root)
-    xfs = root.find(f"{ns}cellXfs")
+    data = _member(zf, part)
+    if b"<!DOCTYPE" in data or not _ascii_compatible(data):
+        parse_xml(data, part)  # defusedxml's verdict on the whole part first
+    m = re.search(rb"<(\w+:)?cellXfs\b.*?</(\w+:)?cellXfs>", data, re.S)
+    if m is None:
+        return []
+    ns = re.search(rb'xmlns(?::\w+)?="([^"]+/spreadsheetml/[^"]*)"', data)
+    fragment = m.group(0)
+    if ns and b"xmlns" not in fragment[:200]:
+        prefix = m.group(1) or b""
+        decl = b"xmlns" + (b":" + prefix[:-1] if prefix else b"") + b'="' + ns.group(1) + b'"'
+        fragment = re.sub(rb"^<(\w+:)?cellXfs", lambda x: x.group(0) + b" " + decl, fragment)
+    root = parse_xml(fragment, part)
+    ns_ = _ns(root)
     out = []
-    for xf in xfs if xfs is not None else ():
-        prot = xf.find(f"{ns}protection")
+    for xf in root:
+        prot = xf.find(f"{ns_}protection")
         out.append(prot is None or prot.get("locked", "1") not in ("0", "false"))
     return out
 

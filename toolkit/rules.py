@@ -19,6 +19,7 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from . import codes, compute
 from .findings import Finding
@@ -103,6 +104,7 @@ def number(v: object) -> int | float | None:
 # --- how a cell is named in a message ---------------------------------------------------------
 
 
+@lru_cache(maxsize=4096)
 def label(spec: Spec, cell: Cell) -> str:
     """The cell's row and column labels, as short as stays unambiguous within its table."""
     table = spec.table(cell.table)
@@ -115,6 +117,12 @@ def label(spec: Spec, cell: Cell) -> str:
     if len(rows) > 1 and row[:1].isdigit():  # "1.属于国家秘密" needs its group "（三）不予公开"
         row = rows[-2] + row
     return f"{row}／{col}"
+
+
+@lru_cache(maxsize=4096)
+def formula(spec: Spec, cell: Cell) -> str:
+    """spec.formula, memoised (it lays out ranges on every call)."""
+    return spec.formula(cell)
 
 
 def where(spec: Spec, cell: Cell) -> str:
