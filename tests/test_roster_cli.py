@@ -91,3 +91,10 @@ def test_pool_and_sequential_give_identical_templates(spec, tmp_path):
     assert [p.name for p in one] == [p.name for p in two] == [f"a{i:03d}.xlsx" for i in range(10)]
     for a, b in zip(one, two):
         assert _content(a) == _content(b)
+
+
+def test_template_refuses_a_read_only_edition(tmp_path):
+    res = CliRunner().invoke(app, ["template", "--year", "2024", "--agency", "某局", "--agency-id", "x",
+                                   "--edition", "gb2019", "-o", str(tmp_path)])
+    assert res.exit_code == 2 and "仅用于读取" in res.output
+    assert not list(tmp_path.iterdir())

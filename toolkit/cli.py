@@ -77,6 +77,8 @@ def template(
     except RosterError as e:
         raise fail(str(e))
     s = load_spec(edition)
+    if not s.writable:
+        raise fail(f"格式版本 {edition} 仅用于读取已发布的报告，不能生成模板；请使用 {DEFAULT_EDITION}。")
     with _progress() as bar:
         task = bar.add_task("生成模板", total=len(agencies))
         paths = write_templates(s, agencies, year, out, password=password,

@@ -196,6 +196,7 @@ class Spec:
     cover: tuple[CoverField, ...]
     rules: tuple[Rule, ...]
     narrative_sheet: str
+    writable: bool = True  # False: an edition kept only to read published reports (no templates)
 
     def __hash__(self) -> int:
         # Cheap and consistent with ==: the lru_cache'd lookups below hash the spec on every
@@ -398,6 +399,7 @@ def build_spec(data: dict[str, Any]) -> Spec:
         cover=cover,
         rules=rules,
         narrative_sheet=nsheet,
+        writable=data.get("use", "write") == "write",
     )
     _validate(spec)
     return spec
