@@ -23,7 +23,7 @@ from toolkit.check import check_bytes
 from toolkit.model import Filled
 from toolkit.office import (Formula, cells_by_code, delete_rows, insert_columns, insert_rows, remove_sheet,
                             unprotect)
-from toolkit.spec import STAMP_SHEET, Spec
+from toolkit.spec import STAMP_KEYS, STAMP_SHEET, Spec, address, load_spec
 from toolkit.template import Agency, build_workbook
 
 AGENCY = Agency("demo", "示例单位")
@@ -100,6 +100,16 @@ def _formula_without_last_part(spec: Spec, code: str) -> Formula:
     return Formula(f"=SUM({parts[0].address}:{parts[-2].address})")
 
 
+def _row(code: str) -> int:
+    """The 0-based sheet row of a format cell."""
+    return load_spec().cell(code).row
+
+
+def _same_sum_written_differently(spec: Spec, code: str) -> Formula:
+    parts = [spec.cell(c).address for c in spec.cell(code).sum_of]
+    return Formula(f"=SUM({parts[0]}:{parts[-2]})+{parts[-1]}")
+
+
 def _balanced_plus(env: Env, extra: dict[str, int]) -> dict:
     return {code: env.report["values"][code] + d for code, d in extra.items()}
 
@@ -125,7 +135,7 @@ OFFICE_FAULTS = [
           lambda e: e.lo({"t3_closed_total_total": e.value("t3_closed_total_total")}),
           "total_overwritten", "error", at("t3_closed_total_total"), {"total_overwritten"}),
     Fault("altered formula (same result)",
-          lambda e: e.lo({"t3_new_total": Formula("=SUM(D6:H6)+I6")}),
+          lambda e: e.lo({"t3_new_total": _same_sum_written_differently(e.spec, "t3_new_total")}),
           "formula_altered", "error", at("t3_new_total"), {"formula_altered"}),
     Fault("stale cached values (calculation set to manual)",
           lambda e: set_cached(e.clean.read_bytes(), e.spec.cell("t3_new_natural").sheet, {
@@ -156,11 +166,13 @@ OFFICE_FAULTS = [
           lambda e: e.lo({c.code: None for c in e.spec.table("t4").inputs}),
           "input_blank", "warning", at("t4_review_upheld"), set()),
     Fault("row inserted in 表三",
-          lambda e: e.lo({}, [insert_rows(e.spec.table("t3").sheet, before=12)]),
-          "layout_shifted", "error", first_label_from("t3", 11), {"layout_shifted"}, says=("插入",)),
+          lambda e: e.lo({}, [insert_rows(e.spec.table("t3").sheet, before=_row("t3_denied_safety_natural") + 1)]),
+          "layout_shifted", "error", lambda s: first_label_from("t3", _row("t3_denied_safety_natural"))(s),
+          {"layout_shifted"}, says=("插入",)),
     Fault("row deleted in 表三",
-          lambda e: e.lo({}, [delete_rows(e.spec.table("t3").sheet, row=22)]),
-          "layout_shifted", "error", first_label_from("t3", 22, 2), {"layout_shifted", "label_changed"},
+          lambda e: e.lo({}, [delete_rows(e.spec.table("t3").sheet, row=_row("t3_rejected_repeat_natural") + 1)]),
+          "layout_shifted", "error", lambda s: first_label_from("t3", _row("t3_rejected_repeat_natural") + 1, 2)(s),
+          {"layout_shifted", "label_changed"},
           says=("删除",)),
     Fault("row inserted between 表四's header and its data row (labels stay, cells move)",
           lambda e: e.lo({}, [insert_rows(e.spec.table("t4").sheet, before=e.spec.cell("t4_review_upheld").row + 1)]),
@@ -189,7 +201,8 @@ PYTHON_FAULTS = [
           {"year_mismatch"}, check={"year": YEAR}),
     Fault("outdated template version",
           lambda e: e.workbook(spec=dataclasses.replace(e.spec, version="2020.1")),
-          "template_version", "error", lambda s: (STAMP_SHEET, "B2"), {"template_version"}, says=("2021.1",)),
+          "template_version", "error", lambda s: (STAMP_SHEET, address(STAMP_KEYS.index("template_version"), 1)),
+          {"template_version"}, says=("2021.1",)),
     Fault("password-encrypted xlsx", lambda e: encrypted_xlsx(), "encrypted", "error", nowhere, {"encrypted"}),
     Fault("OLE document that is not a workbook (.doc)", lambda e: cfb({"WordDocument": b"\xec\xa5" * 300}),
           "ole_other", "error", nowhere, {"ole_other"}),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -64,6 +65,14 @@ def _same_as_openpyxl(data: bytes) -> None:
 
 def test_reader_agrees_with_openpyxl_on_a_generated_workbook(filled):
     _same_as_openpyxl(filled)
+
+
+SAMPLES = sorted((Path(__file__).parents[1] / "samples" / "inbox").glob("*.xlsx"))
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=[p.name for p in SAMPLES])
+def test_reader_agrees_with_openpyxl_on_the_sample_inbox(path):
+    _same_as_openpyxl(path.read_bytes())
 
 
 @pytest.mark.office

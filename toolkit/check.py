@@ -137,6 +137,7 @@ class _Checker:
         self.year, self.previous = year, previous
         self.findings: list[Finding] = []
         self.unread: set[str] = set()  # table ids whose numbers were not read
+        self.stamp_at: dict[str, str] = {}
 
     def add(self, code: str, message: str, *, sheet: str = "", cell: str = "", expected=None, actual=None,
             ref: str = "") -> None:
@@ -174,23 +175,25 @@ class _Checker:
             self.add("stamp_missing", "工作簿中没有模板标识（隐藏的 _stamp 工作表），无法确认模板版本、单位和年度。"
                      + codes.get("stamp_missing").remedy, sheet=STAMP_SHEET, expected=spec.id)
             return {}
-        stamp = {_text(sheet.at(r, 0)): _text(sheet.at(r, 1)) for r in range(0, 64) if _text(sheet.at(r, 0))}
+        keys = sorted((r, _text(x)) for (r, c), x in sheet.cells.items() if c == 0 and _text(x))
+        stamp = {k: _text(sheet.at(r, 1)) for r, k in keys}
+        self.stamp_at = {k: address(r, 1) for r, k in keys}  # where each value is, for the findings
         if stamp.get("template_id") != spec.id:
             self.add("template_unknown", f"模板标识为“{stamp.get('template_id', '')}”，本次汇总要求“{spec.id}”"
                      f"（{spec.name}）。" + codes.get("template_unknown").remedy,
-                     sheet=STAMP_SHEET, cell="B1", expected=spec.id, actual=stamp.get("template_id"))
+                     sheet=STAMP_SHEET, cell=self._at("template_id"), expected=spec.id, actual=stamp.get("template_id"))
         elif stamp.get("template_version") != spec.version:
             self.add("template_version", f"模板版本为“{stamp.get('template_version', '')}”，当前版本为“{spec.version}”。"
                      + codes.get("template_version").remedy,
-                     sheet=STAMP_SHEET, cell="B2", expected=spec.version, actual=stamp.get("template_version"))
+                     sheet=STAMP_SHEET, cell=self._at("template_version"), expected=spec.version, actual=stamp.get("template_version"))
         elif stamp.get("layout_hash") != spec.layout_hash:
             self.add("template_version", f"模板版本号“{spec.version}”相同，但表格结构标识不同"
                      f"（{stamp.get('layout_hash', '')}，应为 {spec.layout_hash}），可能是测试版模板。"
                      + codes.get("template_version").remedy,
-                     sheet=STAMP_SHEET, cell="B6", expected=spec.layout_hash, actual=stamp.get("layout_hash"))
+                     sheet=STAMP_SHEET, cell=self._at("layout_hash"), expected=spec.layout_hash, actual=stamp.get("layout_hash"))
         if not stamp.get("agency_id"):
             self.add("agency_missing", "模板标识中没有单位编号。" + codes.get("agency_missing").remedy,
-                     sheet=STAMP_SHEET, cell="B3")
+                     sheet=STAMP_SHEET, cell=self._at("agency_id"))
         stamped_year = _int(stamp.get("year"))
         if self.year is not None and stamped_year != self.year:
             f = spec.cover_field("meta_year")
@@ -198,6 +201,9 @@ class _Checker:
                      f"本次汇总的是 {self.year} 年度报告。" + codes.get("year_mismatch").remedy,
                      sheet=f.sheet, cell=f.address, expected=self.year, actual=stamped_year, ref=f.code)
         return stamp
+
+    def _at(self, key: str) -> str:
+        return self.stamp_at.get(key, "")
 
     # --- sheets --------------------------------------------------------------------------------
 
