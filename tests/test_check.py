@@ -194,3 +194,31 @@ def test_cli_previous_year(tmp_path, spec, report, clean):
                                    "--json"])
     assert out.exit_code == 0
     assert [f["code"] for f in json.loads(out.stdout)["findings"]] == ["narrative_copied"]
+
+
+def test_damaged_bytes_never_raise(spec, clean):
+    """Flipped bytes inside members, cut files, shuffled parts: always a Result, never an exception."""
+    import random
+
+    rng = random.Random(2024)
+    seen = set()
+    for _ in range(150):
+        data = bytearray(clean)
+        for _ in range(rng.randint(1, 8)):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        if rng.random() < 0.2:
+            data = data[: rng.randrange(len(data))]
+        r = check_bytes(bytes(data), "x.xlsx", spec)
+        assert r.status in ("ok", "warnings", "errors", "rejected")
+        seen.add(r.status)
+    parts = members(clean)
+    for name in parts:
+        broken = dict(parts)
+        broken[name] = parts[name][: len(parts[name]) // 2]
+        status = check_bytes(rezip(broken), "x.xlsx", spec).status
+        if name.startswith("xl/") and name.endswith((".xml", ".rels")) and not name.endswith(("theme1.xml",
+                                                                                              "styles.xml")):
+            assert status == "rejected", name  # a part the checker parses whole, cut in half
+        else:
+            assert status in ("ok", "warnings", "errors", "rejected")  # parts not read: no matter
+    assert "rejected" in seen

@@ -166,6 +166,18 @@ def test_xml_with_a_dtd_is_refused_by_defusedxml():
     assert e.value.code == "xml_corrupt"
 
 
+def test_a_dtd_hidden_by_a_declared_encoding_is_not_missed():
+    """"<!DOCTYPE" in EBCDIC has none of its ASCII bytes: such a part never takes the fast path."""
+    body = '<!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>'.encode("cp037")
+    assert b"<!DOCTYPE" not in body
+    with pytest.raises(ReadError) as e:
+        parse_xml(b'<?xml version="1.0" encoding="cp037"?>' + body, "p.xml")
+    assert e.value.code in ("xml_forbidden", "xml_corrupt")
+    with pytest.raises(ReadError) as e:
+        parse_xml(b'<?xml version="1.0" encoding="no-such-codec"?><x/>', "p.xml")
+    assert e.value.code == "xml_corrupt"
+
+
 def test_utf16_parts_are_read():
     root = parse_xml('<?xml version="1.0" encoding="UTF-16"?><x a="表"/>'.encode("utf-16"))
     assert root.get("a") == "表"

@@ -114,11 +114,15 @@ def check_bytes(data: bytes, name: str, spec: Spec | None = None, *, year: int |
         book = read.read_workbook(zf, [*spec.sheets, STAMP_SHEET])
     except read.ReadError as e:
         return Result(name, sha, "rejected", [_read_failure(name, e.code, f"{e.part}：{e.detail}")], None)
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as e:
-        return Result(name, sha, "rejected", [_read_failure(name, "zip_corrupt", str(e))], None)
     except (ValueError, IndexError, KeyError, TypeError) as e:  # well-formed XML with impossible content
         return Result(name, sha, "rejected", [_read_failure(name, "xml_corrupt", f"{type(e).__name__}: {e}")], None)
-    return _Checker(spec, book, name, sha, year, previous).run()
+    except read.ZIP_ERRORS as e:  # member-level damage the reader did not wrap
+        return Result(name, sha, "rejected", [_read_failure(name, "zip_corrupt", f"{type(e).__name__}: {e}")], None)
+    try:
+        return _Checker(spec, book, name, sha, year, previous).run()
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError) as e:
+        # Well-formed parts with content no spreadsheet program writes: report, never crash a collection.
+        return Result(name, sha, "rejected", [_read_failure(name, "xml_corrupt", f"{type(e).__name__}: {e}")], None)
 
 
 def _read_failure(name: str, code: str, detail: str) -> Finding:

@@ -31,6 +31,11 @@ REL_NS = ("http://schemas.openxmlformats.org/officeDocument/2006/relationships",
 PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 
 
+# What reading a damaged member raises: CRC and header errors, truncated deflate streams,
+# compression methods or flags zipfile does not implement, members marked encrypted.
+ZIP_ERRORS = (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error, NotImplementedError, RuntimeError)
+
+
 class ReadError(Exception):
     """The package could not be parsed: ``code`` is a catalogue code (xml_forbidden, ...)."""
 
@@ -115,6 +120,9 @@ def read_workbook(zf: zipfile.ZipFile, only: Collection[str] | None = None, *, v
     locked = _locked_styles(zf, by_type.get("styles"))
     wanted = set(targets) if only is None else set(only) & set(targets)
     states = dict(sheet_names)
+    unplaced = sorted((set(states) if only is None else set(only) & set(states)) - set(targets))
+    if unplaced:
+        raise ReadError("xml_corrupt", wb_path, f"工作表“{unplaced[0]}”没有对应的部件")
     sheets = {name: _sheet(zf, targets[name], name, states[name], strings, validations) for name in wanted}
     return Book(sheet_names, sheets, names, locked, calc, _property(zf, "docProps/app.xml", _APPLICATION),
                 _property(zf, "docProps/core.xml", _MODIFIED))
@@ -128,8 +136,8 @@ def _member(zf: zipfile.ZipFile, part: str) -> bytes:
         return zf.read(part)
     except KeyError:
         raise ReadError("xml_corrupt", part, "缺少此部件") from None
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error) as e:  # CRC errors, truncated members
-        raise ReadError("zip_corrupt", part, str(e)) from None
+    except ZIP_ERRORS as e:
+        raise ReadError("zip_corrupt", part, f"{type(e).__name__}: {e}") from None
 
 
 def _xml(zf: zipfile.ZipFile, part: str, drop: bytes = b"") -> Element:
@@ -150,15 +158,22 @@ def parse_xml(data: bytes, part: str = "") -> Element:
         return _fast_fromstring(data)
     except DefusedXmlException as e:
         raise ReadError("xml_forbidden", part, type(e).__name__) from None
-    except (ParseError, ValueError) as e:
+    except (ParseError, ValueError, LookupError) as e:  # LookupError: an unknown declared encoding
         raise ReadError("xml_corrupt", part, str(e)) from None
 
 
+_DECLARED = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+
+
 def _ascii_compatible(data: bytes) -> bool:
-    """UTF-8 (or another ASCII-compatible encoding): markup bytes are plain ASCII, so the DTD
-    scan above is sound. UTF-16 parts go to defusedxml."""
+    """UTF-8, declared or by default: markup bytes are then plain ASCII, so the DTD scan above
+    is sound. Anything else (UTF-16, or a declared single-byte encoding such as EBCDIC that
+    could hide "<!DOCTYPE") goes to defusedxml."""
     head = data[:4]
-    return not (head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
+        return False
+    m = _DECLARED.match(data[:200].lstrip(b"\xef\xbb\xbf"))
+    return m is None or m.group(1).lower() in (b"utf-8", b"utf8")
 
 
 def _cut(data: bytes, tag: bytes) -> bytes:
@@ -263,7 +278,7 @@ def _property(zf: zipfile.ZipFile, part: str, pattern: re.Pattern) -> str:
         return ""
     try:
         m = pattern.search(zf.read(part))
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error):
+    except ZIP_ERRORS:
         return ""
     return m.group(1).decode("utf-8", "replace").strip() if m else ""
 
@@ -273,6 +288,13 @@ def _property(zf: zipfile.ZipFile, part: str, pattern: re.Pattern) -> str:
 
 def _sheet(zf: zipfile.ZipFile, part: str, name: str, state: str, strings: list[str], validations: bool) -> Sheet:
     root = _xml(zf, part, drop=b"" if validations else b"dataValidations")
+    try:
+        return _sheet_content(root, name, state, strings)
+    except (ValueError, IndexError, TypeError) as e:  # well-formed XML, impossible content (r="A0", s="x")
+        raise ReadError("xml_corrupt", part, f"{type(e).__name__}: {e}") from None
+
+
+def _sheet_content(root: Element, name: str, state: str, strings: list[str]) -> Sheet:
     ns = _ns(root)
     sheet = Sheet(name, state)
     tag_row, tag_c, tag_v, tag_f, tag_is = (f"{ns}{t}" for t in ("row", "c", "v", "f", "is"))
@@ -293,6 +315,9 @@ def _sheet(zf: zipfile.ZipFile, part: str, name: str, state: str, strings: list[
                 r, col_i = _address(ref)
             else:
                 r, col_i = row_i, col_i + 1
+            if not len(c):  # a styled blank (most cells of a template): no value, no formula
+                sheet.cells[(r, col_i)] = XCell(None, "", None, int(c.get("s") or 0))
+                continue
             cell, f = _cell(c, strings, tag_v, tag_f, tag_is, ns)
             if f is not None and f.get("t") == "shared":
                 _shared_formula(cell, f, shared, r, col_i)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from . import codes
 from .findings import Finding
+from .read import ZIP_ERRORS
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
@@ -56,14 +57,18 @@ def open_package(data: bytes, name: str, limits: Limits = LIMITS) -> tuple[zipfi
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
+    except ZIP_ERRORS as e:
         return None, [finding("zip_corrupt", name, f"压缩包无法打开（{e}）。")]
     problem = _limits_problem(infos, limits)
     if problem:
         return None, [finding("zip_limits", name, problem)]
     names = {i.filename for i in infos}
-    if "xl/workbook.xml" not in names and not _has_workbook_part(zf):
-        return None, [finding("not_spreadsheet", name, f"压缩文件不是 Excel 工作簿（看起来是{_package_kind(zf, names)}）。")]
+    try:
+        if "xl/workbook.xml" not in names and not _has_workbook_part(zf):
+            kind = _package_kind(zf, names)
+            return None, [finding("not_spreadsheet", name, f"压缩文件不是 Excel 工作簿（看起来是{kind}）。")]
+    except ZIP_ERRORS as e:
+        return None, [finding("zip_corrupt", name, f"压缩包无法读取（{e}）。")]
     return zf, []
 
 
