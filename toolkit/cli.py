@@ -288,7 +288,8 @@ def _print_check(result) -> None:
     from rich.table import Table as RichTable
 
     out = Console()
-    head = f"{escape(result.file)}：{result.agency or '（单位未知）'} {result.year or ''}年度"
+    who = " ".join(x for x in (result.agency, f"{result.year}年度" if result.year else "") if x)
+    head = escape(result.file) + (f"（{escape(who)}）" if who else "")
     errors = sum(f.severity == "error" for f in result.findings)
     warnings = sum(f.severity == "warning" for f in result.findings)
     if not result.findings:

@@ -144,8 +144,9 @@ def _ole_finding(data: bytes, name: str) -> Finding:
     if lower.endswith((".et", ".ett")):
         return finding("wps_et", name, "这是 WPS 表格专用格式（.et）的文件。")
     if {"Workbook", "Book"} & streams or not streams:
-        kind = "旧版 Excel 97-2003 格式（.xls）" if streams else "旧版 Excel（.xls）或 WPS（.et）格式"
-        return finding("old_xls", name, f"这是{kind}的文件，或由 WPS 保存为旧格式。")
+        if streams:
+            return finding("old_xls", name, "这是旧版 Excel 97-2003 格式（.xls）的文件（WPS 存为 .xls 或 .et 时也是这种格式）。")
+        return finding("old_xls", name, "这是旧版 Excel（.xls）或 WPS（.et）格式的文件。")
     if "WordDocument" in streams:
         return finding("ole_other", name, "这是旧版 Word 文档（.doc），不是工作簿。")
     return finding("ole_other", name, "这是旧版 Office 复合文档，但不是工作簿。")
