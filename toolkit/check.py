@@ -364,6 +364,8 @@ class _Checker:
         intact = x.formula is not None and (x.formula == formula[1:] or _norm_formula(x.formula) == _norm_formula(formula))
         if intact and shown is not None and abs(shown - shown_sum) <= 1e-9:
             return  # the usual case: nothing to say
+        if shown is not None and abs(shown - shown_sum) > 1e-9:
+            self.shown_rule(cell, shown, shown_sum)
         where = rules.where(self.spec, cell)
         wrong = shown is None or abs(shown - expected) > 1e-9
         breaks = self._rule_of(cell) if wrong else ""
@@ -383,14 +385,29 @@ class _Checker:
                      + codes.get("total_stale").remedy,
                      sheet=cell.sheet, cell=cell.address, expected=expected, actual=x.value, ref=cell.code)
 
-    def _rule_of(self, cell: Cell) -> str:
-        """Which totals rule (R2/R3/R4) the shown number breaks, for the message."""
+    def shown_rule(self, cell: Cell, shown, shown_sum) -> None:
+        """The table as the workbook shows it breaks R2/R3/R4 at this total: say so under the
+        rule's own code (the cause -- overwritten, altered, stale -- is its own finding)."""
+        rule = self._totals_rule(cell)
+        if rule is None:
+            return
+        self.findings.append(Finding(
+            code=rule.id, severity=rule.severity, sheet=cell.sheet, cell=cell.address, expected=shown_sum, actual=shown, ref=cell.code,
+            message=f"{rules.where(self.spec, cell)}显示 {rules.fmt(shown)}，而表中各项之和为 {rules.fmt(shown_sum)}："
+                    f"不符合 {rule.id}（{rule.description}）。请按下一条提示恢复公式后核对。"))
+
+    def _totals_rule(self, cell: Cell):
         parts = [self.spec.cell(c) for c in cell.sum_of]
         along_row = all(p.row == cell.row for p in parts)
         for r in self.spec.rules:
             if r.kind == "totals" and r.params["table"] == cell.table and (r.params["axis"] == "row") == along_row:
-                return f"显示的数字不符合 {r.id}（{r.description}）。"
-        return ""
+                return r
+        return None
+
+    def _rule_of(self, cell: Cell) -> str:
+        """Which totals rule (R2/R3/R4) the shown number breaks, for the message."""
+        r = self._totals_rule(cell)
+        return f"显示的数字不符合 {r.id}（{r.description}）。" if r else ""
 
     # --- cover and narratives -------------------------------------------------------------------
 
