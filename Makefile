@@ -28,5 +28,10 @@ test: $(STAMP)
 samples: $(STAMP)
 	$(BIN)/python samples/make_samples.py
 
+# Speed at provincial scale: N = 100 and 1,000 agencies; `make bench N=10000` adds that size.
+# Writes benchmarks/RESULTS.md; generated inboxes are cached in benchmarks/.cache/.
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench.py $(if $(N),--also $(N))
+
 clean:
 	rm -rf $(VENV) demo-output .pytest_cache
