@@ -12,10 +12,11 @@ import zipfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from . import codes, rules
+from . import codes, compute, rules
 from .check import Result, check_bytes
 from .findings import Finding, count
 from .model import Filled
@@ -65,6 +66,12 @@ class Collection:
     findings: list[Finding] = field(default_factory=list)  # roster/duplicate/archive problems
     used: dict[str, Result] = field(default_factory=dict)  # agency id -> the submission used
     missing: list[Agency] = field(default_factory=list)
+    # file -> every cell's value in spec.cells order (blank inputs as 0, totals recomputed),
+    # computed in the workers so the summary need not recompute.
+    values: dict[str, list] = field(default_factory=dict)
+
+    def cell_values(self, r: Result) -> list:
+        return self.values[r.file]
 
     @property
     def all_findings(self) -> list[Finding]:
@@ -187,41 +194,52 @@ def _init_worker(edition: str, year: int, previous: dict[str, Filled]) -> None:
     _WORKER.update(spec=load_spec(edition), year=year, previous=previous)
 
 
-def _check_source(src: Source) -> Result:
+Checked = tuple[Result, list | None]  # a result and its cell values (None when unread)
+
+
+def _check_source(src: Source) -> Checked:
     spec, year, previous = _WORKER["spec"], _WORKER["year"], _WORKER["previous"]
     try:
         data = src.read()
     except (OSError, zipfile.BadZipFile, KeyError) as e:
-        return Result.unreadable(src.name, f"无法读取文件：{e}")
+        return Result.unreadable(src.name, f"无法读取文件：{e}"), None
     result = check_bytes(data, src.name, spec, year=year)
-    prev = previous.get(result.agency_id or "") if result.filled is not None else None
+    if result.filled is None:
+        return result, None
+    prev = previous.get(result.agency_id or "")
     if prev is not None:
         result = result.with_findings(rules.cross_year(spec, result.filled, prev, file=src.name,
                                                        agency_id=result.agency_id or ""))
-    return result
+    full = compute.full(spec, _numbers(result.filled.values))
+    return result, [full[c.code] for c in spec.cells]
+
+
+def _numbers(values: dict) -> dict:
+    # Text typed into a number cell is an error finding already; it counts as 0 in the data.
+    return {k: v for k, v in values.items() if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool)}
 
 
 def check_all(sources: list[Source], spec: Spec, year: int, previous: dict[str, Filled],
-              workers: int | None = None, progress: Callable[[Result], None] | None = None) -> list[Result]:
+              workers: int | None = None, progress: Callable[[Result], None] | None = None) -> list[Checked]:
     """Check every source, in the sources' order, on ``workers`` processes (1: in this process)."""
     workers = workers or min(2, os.cpu_count() or 1)
-    results: list[Result] = []
+    out: list[Checked] = []
     if workers <= 1 or len(sources) < 4:
         _init_worker(spec.id, year, previous)
-        it: Iterator[Result] = map(_check_source, sources)
+        it: Iterator[Checked] = map(_check_source, sources)
         pool = None
     else:
         pool = ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(spec.id, year, previous))
         it = pool.map(_check_source, sources, chunksize=max(1, min(64, len(sources) // (workers * 8) or 1)))
     try:
-        for r in it:
-            results.append(r)
+        for checked in it:
+            out.append(checked)
             if progress:
-                progress(r)
+                progress(checked[0])
     finally:
         if pool:
             pool.shutdown()
-    return results
+    return out
 
 
 # --- the collection -----------------------------------------------------------------------------
@@ -235,8 +253,9 @@ def collect(inbox: Path, year: int, *, spec: Spec | None = None, roster: Roster 
     sources = discover(inbox)
     if on_sources:
         on_sources(len(sources))
-    results = check_all(sources, spec, year, previous or {}, workers, progress)
-    coll = Collection(year=year, spec=spec, results=results, roster=roster)
+    checked = check_all(sources, spec, year, previous or {}, workers, progress)
+    coll = Collection(year=year, spec=spec, results=[r for r, _ in checked], roster=roster,
+                      values={r.file: v for r, v in checked if v is not None})
     _match(coll)
     return coll
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import zipfile
 from pathlib import Path
 
 import pandas as pd
 import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name
 
-from . import compute
 from .atomic import write_bytes_atomic, write_text_atomic
 from .collect import Collection
 from .model import Filled
@@ -29,7 +31,8 @@ def write_outputs(coll: Collection, out: Path) -> list[Path]:
     paths = [out / "findings.json", out / "findings.csv", out / "data.json", out / "summary.xlsx"]
     write_text_atomic(paths[0], json.dumps(report, ensure_ascii=False, indent=1, default=str) + "\n")
     write_bytes_atomic(paths[1], findings_csv(report["findings"]))
-    write_text_atomic(paths[2], json.dumps(data_records(coll), ensure_ascii=False, indent=1, default=str) + "\n")
+    # data.json is for machines (next year's --previous); no indent keeps json's C encoder
+    write_text_atomic(paths[2], json.dumps(data_records(coll), ensure_ascii=False, default=str) + "\n")
     write_bytes_atomic(paths[3], summary_workbook(coll, report))
     return paths
 
@@ -85,11 +88,10 @@ def aggregate(coll: Collection) -> dict[str, float]:
     """Every input and total cell summed over the included submissions (pandas)."""
     spec = coll.spec
     codes = [c.code for c in spec.cells]
-    rows = [compute.full(spec, r.filled.values) for r in coll.included()]
+    rows = [coll.cell_values(r) for r in coll.included()]
     if not rows:
         return {c: 0 for c in codes}
-    frame = pd.DataFrame(rows, columns=codes).fillna(0)
-    sums = frame.sum(axis=0)
+    sums = pd.DataFrame(rows, columns=codes, dtype=object).sum(axis=0)  # object: exact ints and Decimals
     return {c: _plain(sums[c], spec.cell(c).type) for c in codes}
 
 
@@ -113,9 +115,9 @@ def summary_workbook(coll: Collection, report: dict) -> bytes:
     totals = aggregate(coll)
     for table in coll.spec.tables:
         _aggregate_sheet(wb, fmt, coll, table, totals, text)
-    _data_sheet(wb, coll, head, text)
+    data_sheet = _data_sheet(wb, coll, head, text)
     wb.close()
-    return buf.getvalue()
+    return _fill_sheet(buf.getvalue(), data_sheet, _data_rows(coll, first_row=3))
 
 
 def _status_sheet(wb, coll: Collection, report: dict, head, text) -> None:
@@ -201,25 +203,70 @@ def _aggregate_sheet(wb, fmt, coll: Collection, table, totals: dict, text) -> No
     ws.write_string(row + 1, 0, "未汇总：" + ("、".join(f"{a}（{why}）" for a, why in excluded) or "无"), text)
 
 
-def _data_sheet(wb, coll: Collection, head, text) -> None:
-    """One row per used submission, one column per cell code (inputs and recomputed totals)."""
+def _data_sheet(wb, coll: Collection, head, text) -> int:
+    """The flat data sheet's header rows (codes, labels); its rows come from ``_data_rows``.
+    Returns the sheet's 1-based index (xlsxwriter names its part sheet<index>.xml)."""
     ws = wb.add_worksheet("数据")
-    spec = coll.spec
-    cells = spec.cells
-    fixed = ["agency_id", "agency", "status", "file"]
-    for j, name in enumerate(fixed + [c.code for c in cells]):
+    cells = coll.spec.cells
+    for j, name in enumerate([*DATA_FIXED, *(c.code for c in cells)]):
         ws.write_string(0, j, name, head)
-    labels = ["单位编号", "单位名称", "校验结果", "文件"] + [
-        f"表{c.section} {c.row_label}／{c.col_label}" for c in cells]
+    labels = ["单位编号", "单位名称", "校验结果", "文件"] + [f"表{c.section} {c.row_label}／{c.col_label}" for c in cells]
     for j, name in enumerate(labels):
         ws.write_string(1, j, name, text)
-    for i, r in enumerate((r for r in coll.used.values() if r.filled is not None), start=2):
-        for j, v in enumerate([r.agency_id or "", r.agency or "", STATUS_ZH[coll.status(r)], r.file]):
-            ws.write_string(i, j, v, text)
-        values = compute.full(spec, r.filled.values)
-        for j, c in enumerate(cells, start=len(fixed)):
-            v = values.get(c.code)
-            if isinstance(v, (int, float)):
-                ws.write_number(i, j, v)
+    ws.set_column(0, 3, 16)
     ws.freeze_panes(2, 2)
-    ws.autofilter(1, 0, 1 + len(coll.used), len(fixed) + len(cells) - 1)
+    ws.autofilter(1, 0, 1 + len(coll.used), len(DATA_FIXED) + len(cells) - 1)
+    return len(wb.worksheets())
+
+
+DATA_FIXED = ("agency_id", "agency", "status", "file")
+
+
+def _data_rows(coll: Collection, first_row: int) -> list[str]:
+    """One <row> of sheet XML per used submission: 200-odd numbers a row, thousands of rows,
+    written as text directly (xlsxwriter's per-cell path costs ~20× more)."""
+    letters = [xl_col_to_name(j) for j in range(len(DATA_FIXED) + len(coll.spec.cells))]
+    rows = []
+    used = [r for r in coll.used.values() if r.filled is not None]
+    for i, r in enumerate(used, start=first_row):
+        texts = (r.agency_id or "", r.agency or "", STATUS_ZH[coll.status(r)], r.file)
+        cells = [f'<c r="{letters[j]}{i}" t="inlineStr"><is><t xml:space="preserve">{_xml_text(t)}</t></is></c>'
+                 for j, t in enumerate(texts)]
+        cells += [f'<c r="{letters[j]}{i}"><v>{_xml_number(v)}</v></c>'
+                  for j, v in enumerate(coll.cell_values(r), start=len(texts))]
+        rows.append(f'<row r="{i}">{"".join(cells)}</row>')
+    return rows
+
+
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_text(text: str) -> str:
+    return _XML_BAD.sub("", text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _xml_number(v) -> str:
+    return repr(float(v)) if isinstance(v, float) else str(v)
+
+
+def _fill_sheet(xlsx: bytes, index: int, rows: list[str]) -> bytes:
+    """Append rows to the sheetData of sheet<index>.xml in an xlsxwriter package."""
+    if not rows:
+        return xlsx
+    part = f"xl/worksheets/sheet{index}.xml"
+    src = zipfile.ZipFile(io.BytesIO(xlsx))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info)
+            if info.filename == part:
+                xml = body.decode("utf-8")
+                last = int(re.findall(r'<row r="(\d+)"', xml)[-1])
+                assert int(rows[0][8:rows[0].index('"', 8)]) == last + 1, "data rows must follow the header"
+                end = xml.rindex("</sheetData>")
+                xml = xml[:end] + "".join(rows) + xml[end:]
+                body = re.sub(r'<dimension ref="([A-Z]+\d+):([A-Z]+)\d+"/>',
+                              lambda m: f'<dimension ref="{m.group(1)}:{m.group(2)}{last + len(rows)}"/>',
+                              xml, count=1).encode("utf-8")
+            dst.writestr(info, body)
+    return out.getvalue()
