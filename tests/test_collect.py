@@ -210,3 +210,22 @@ def test_previous_year_from_collect_output(spec, tmp_path):
     # same figures and text as last year: carried-in 1 != last year's carried-out 2, narrative copied
     assert "R5" in codes and "narrative_copied" in codes
     assert res.exit_code == 0  # both are warnings
+
+
+def test_reports_for_agencies_without_errors(spec, inbox, tmp_path):
+    from docx import Document
+
+    from toolkit.reports import COMBINED_NAME, write_reports
+
+    box, roster = inbox
+    broken = figures(spec, 5)
+    broken["t3_new_natural"] += 1
+    (box / "a03.xlsx").write_bytes(workbook(spec, "a03", "示例三局", values=broken))
+    coll = collect(box, YEAR, spec=spec, roster=read_roster(roster))
+    paths = write_reports(coll, tmp_path / "reports", workers=1)
+    assert [p.name for p in paths] == ["a01.docx", "a02.docx", COMBINED_NAME]
+    text = "\n".join(p.text for p in Document(paths[1]).paragraphs)
+    assert "=示例二局2024年政府信息公开工作年度报告" in text.replace("\n", "")
+    combined = Document(paths[-1])
+    cells = {c.text for t in combined.tables for row in t.rows for c in row.cells}
+    assert {"a01", "a02", "a03"} <= cells  # included and excluded agencies are listed

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import zipfile
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -20,6 +19,7 @@ from . import codes, compute, rules
 from .check import Result, check_bytes
 from .findings import Finding, count
 from .model import Filled
+from .pool import consume, ordered_map
 from .roster import Roster
 from .spec import Spec, load_spec
 from .template import Agency
@@ -222,24 +222,9 @@ def _numbers(values: dict) -> dict:
 def check_all(sources: list[Source], spec: Spec, year: int, previous: dict[str, Filled],
               workers: int | None = None, progress: Callable[[Result], None] | None = None) -> list[Checked]:
     """Check every source, in the sources' order, on ``workers`` processes (1: in this process)."""
-    workers = workers or min(2, os.cpu_count() or 1)
-    out: list[Checked] = []
-    if workers <= 1 or len(sources) < 4:
-        _init_worker(spec.id, year, previous)
-        it: Iterator[Checked] = map(_check_source, sources)
-        pool = None
-    else:
-        pool = ProcessPoolExecutor(workers, initializer=_init_worker, initargs=(spec.id, year, previous))
-        it = pool.map(_check_source, sources, chunksize=max(1, min(64, len(sources) // (workers * 8) or 1)))
-    try:
-        for checked in it:
-            out.append(checked)
-            if progress:
-                progress(checked[0])
-    finally:
-        if pool:
-            pool.shutdown()
-    return out
+    results = ordered_map(_check_source, sources, workers=workers, min_items=4,
+                          initializer=_init_worker, initargs=(spec.id, year, previous))
+    return consume(results, progress and (lambda checked: progress(checked[0])))
 
 
 # --- the collection -----------------------------------------------------------------------------

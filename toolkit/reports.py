@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from .atomic import write_bytes_atomic
 from .collect import Collection
 from .model import Filled
+from .pool import consume, ordered_map
 from .render_docx import render_combined, render_report
 from .spec import load_spec
 
@@ -29,22 +28,8 @@ def write_reports(coll: Collection, out_dir: Path, *, workers: int | None = None
     out_dir = Path(out_dir)
     included = sorted(coll.included(), key=lambda r: r.agency_id or "")
     jobs = [(coll.spec.id, str(out_dir / f"{r.agency_id}.docx"), r.filled) for r in included]
-    workers = workers or min(2, os.cpu_count() or 1)
-    paths: list[Path] = []
-    if workers <= 1 or len(jobs) < 8:
-        done = map(_render_one, jobs)
-        pool = None
-    else:
-        pool = ProcessPoolExecutor(workers)
-        done = pool.map(_render_one, jobs, chunksize=max(1, min(64, len(jobs) // (workers * 8) or 1)))
-    try:
-        for p in done:
-            paths.append(Path(p))
-            if progress:
-                progress()
-    finally:
-        if pool:
-            pool.shutdown()
+    done = ordered_map(_render_one, jobs, workers=workers)
+    paths = [Path(p) for p in consume(done, progress and (lambda _p: progress()))]
     combined = out_dir / COMBINED_NAME
     write_bytes_atomic(combined, render_combined(coll.spec, coll.year, [r.filled for r in included],
                                                  coll.excluded()))

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import io
 import math
-import os
 import struct
 import zipfile
 import zlib
 from collections.abc import Mapping
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +17,7 @@ from xlsxwriter.utility import quote_sheetname
 
 from . import compute
 from .atomic import write_bytes_atomic
+from .pool import consume, ordered_map
 from .spec import STAMP_SHEET, Cell, Label, Spec, Table, address, col_letter, load_spec, parse_address
 
 DEFAULT_PASSWORD = "gkbg2021"
@@ -575,20 +574,5 @@ def write_templates(spec: Spec, agencies: list[Agency], year: int, out: Path, *,
     """One template per agency as ``out/<agency-id>.xlsx``, on a process pool for long rosters;
     the returned paths follow the roster's order whatever the number of workers."""
     jobs = [(spec.id, str(Path(out) / f"{a.id}.xlsx"), a, year, password) for a in agencies]
-    workers = workers or min(2, os.cpu_count() or 1)
-    if workers <= 1 or len(jobs) < 64:
-        results = map(_write_one, jobs)
-        pool = None
-    else:
-        pool = ProcessPoolExecutor(workers)
-        results = pool.map(_write_one, jobs, chunksize=max(1, min(256, len(jobs) // (workers * 4) or 1)))
-    paths = []
-    try:
-        for p in results:
-            paths.append(Path(p))
-            if progress:
-                progress(Path(p))
-    finally:
-        if pool:
-            pool.shutdown()
-    return paths
+    done = ordered_map(_write_one, jobs, workers=workers, min_items=64, max_chunk=256)
+    return [Path(p) for p in consume(done, progress and (lambda p: progress(Path(p))))]

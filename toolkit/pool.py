@@ -1,0 +1,42 @@
+"""Both cores for independent per-file work, results in the input's order."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def default_workers() -> int:
+    return min(2, os.cpu_count() or 1)
+
+
+def ordered_map(fn: Callable[[T], R], items: list[T], *, workers: int | None = None, min_items: int = 8,
+                max_chunk: int = 64, initializer: Callable[..., Any] | None = None,
+                initargs: tuple = ()) -> Iterator[R]:
+    """``fn`` over ``items`` in order: in this process for few items or one worker, else on a
+    process pool (``initializer(*initargs)`` runs once per process, here too when in-process).
+    The results come back in the items' order whatever the number of workers, so outputs built
+    from them do not depend on it."""
+    workers = workers or default_workers()
+    if workers <= 1 or len(items) < min_items:
+        if initializer:
+            initializer(*initargs)
+        yield from map(fn, items)
+        return
+    chunk = max(1, min(max_chunk, len(items) // (workers * 8) or 1))
+    with ProcessPoolExecutor(workers, initializer=initializer, initargs=initargs) as pool:
+        yield from pool.map(fn, items, chunksize=chunk)
+
+
+def consume(results: Iterable[R], progress: Callable[[R], None] | None = None) -> list[R]:
+    out = []
+    for r in results:
+        out.append(r)
+        if progress:
+            progress(r)
+    return out
