@@ -30,8 +30,9 @@ from typing import Any
 from . import codes, compute, read, rules, screen
 from .findings import Finding, count
 from .model import Filled
-from .read import Book, Sheet, XCell
-from .spec import STAMP_SHEET, Cell, Spec, Table, address, col_letter, load_spec, parse_address
+from .read import EMPTY, Book, Sheet, XCell
+from .spec import STAMP_SHEET, Cell, Label, Spec, Table, address, col_letter, load_spec, parse_address
+from .speccache import per_spec
 
 STATUSES = ("ok", "warnings", "errors", "rejected")
 MAX_LISTED = 12  # cells named in one message before "等"
@@ -130,6 +131,38 @@ def _read_failure(name: str, code: str, detail: str) -> Finding:
     return codes.finding(code, file=name, message=f"文件“{name}”：{c.title}（{detail}）。{c.remedy}")
 
 
+# --- what the checks look at, laid out once per format ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Total:
+    cell: Cell
+    at: tuple[int, int]
+    parts: tuple[tuple[int, int], ...]  # where the cells it adds up are
+    formula: str  # the template's formula, without "="
+    normalised: str  # _norm_formula of it
+
+
+@dataclass(frozen=True)
+class _TablePlan:
+    labels: tuple[tuple[Label, str], ...]  # each label with its normalised text
+    inputs: tuple[Cell, ...]
+    totals: tuple[_Total, ...]
+    names: tuple[tuple[Cell, str, str], ...]  # each cell with its defined name's text unquoted and quoted
+
+
+@per_spec
+def _plan(spec: Spec) -> dict[str, _TablePlan]:
+    out = {}
+    for t in spec.tables:
+        totals = tuple(_Total(c, (c.row, c.col), tuple((p.row, p.col) for p in map(spec.cell, c.sum_of)),
+                              rules.formula(spec, c), _norm_formula("=" + rules.formula(spec, c)))
+                       for c in t.totals)
+        names = tuple((c, _name_text(c), f"'{c.sheet}'!${col_letter(c.col)}${c.row + 1}") for c in t.cells)
+        out[t.id] = _TablePlan(tuple((lb, _norm(lb.text)) for lb in t.labels), t.inputs, totals, names)
+    return out
+
+
 # --- the checker ------------------------------------------------------------------------------------
 
 
@@ -142,6 +175,8 @@ class _Checker:
         self.findings: list[Finding] = []
         self.unread: set[str] = set()  # table ids whose numbers were not read
         self.stamp_at: dict[str, str] = {}
+        self.plan = _plan(spec)
+        self.shown: dict[str, Any] = {}  # every cell's number for the rules (set by totals)
 
     def add(self, code: str, message: str, *, sheet: str = "", cell: str = "", expected=None, actual=None,
             ref: str = "") -> None:
@@ -237,8 +272,13 @@ class _Checker:
         self.extra_content(table, sheet)
         values: dict[str, Any] = {}
         blanks: list[Cell] = []
-        for cell in table.inputs:
-            values[cell.code] = self.input(cell, sheet.at(cell.row, cell.col), blanks)
+        get = sheet.cells.get
+        for cell in self.plan[table.id].inputs:
+            x = get((cell.row, cell.col))
+            if x is not None and x.kind == "n" and x.formula is None:
+                values[cell.code] = x.value  # the usual case (input() says the same)
+            else:
+                values[cell.code] = self.input(cell, EMPTY if x is None else x, blanks)
         if blanks:
             listed = _listing([c.address for c in blanks])
             self.add("input_blank", f"“{table.sheet}”工作表有 {len(blanks)} 个黄色单元格未填写：{listed}（已按 0 计）。"
@@ -265,18 +305,23 @@ class _Checker:
 
     def layout(self, table: Table, sheet: Sheet) -> bool:
         """Labels where the template put them, and the cells' defined names unmoved."""
-        by_text: dict[str, list[tuple[int, int]]] = {}
-        for (r, c), x in sheet.cells.items():
-            if x.kind == "s":
-                by_text.setdefault(_norm(x.value), []).append((r, c))
-        problems = []
-        for lb in table.labels:
-            x = sheet.at(lb.row, lb.col)
-            if x.kind == "s" and _norm(x.value) == _norm(lb.text):
+        get = sheet.cells.get
+        misplaced = []
+        for lb, norm in self.plan[table.id].labels:
+            x = get((lb.row, lb.col))
+            if x is not None and x.kind == "s" and (x.value == lb.text or _norm(x.value) == norm):
                 continue
-            places = by_text.get(_norm(lb.text), [])
-            found = min(places, key=lambda p: abs(p[0] - lb.row) + abs(p[1] - lb.col)) if places else None
-            problems.append((lb, x, found))
+            misplaced.append((lb, EMPTY if x is None else x, norm))
+        problems = []
+        if misplaced:  # where did they go: every text of the sheet, by its normalised form
+            by_text: dict[str, list[tuple[int, int]]] = {}
+            for (r, c), x in sheet.cells.items():
+                if x.kind == "s":
+                    by_text.setdefault(_norm(x.value), []).append((r, c))
+            for lb, x, norm in misplaced:
+                places = by_text.get(norm, [])
+                found = min(places, key=lambda p: abs(p[0] - lb.row) + abs(p[1] - lb.col)) if places else None
+                problems.append((lb, x, found))
         moved = [(lb, f) for lb, _, f in problems if f is not None]
         if moved:
             lb, found = min(moved, key=lambda m: (m[0].row, m[0].col))
@@ -300,9 +345,10 @@ class _Checker:
     def names_moved(self, table: Table) -> None:
         """Inserted/deleted rows or columns that left the labels in place (e.g. below the
         header of 表四) still move the cells' defined names, which spreadsheets keep updated."""
-        for cell in table.cells:
-            text = self.book.names.get(cell.code)
-            if text is None or text.replace("'", "") == _name_text(cell):
+        names = self.book.names
+        for cell, plain, quoted in self.plan[table.id].names:
+            text = names.get(cell.code)
+            if text is None or text == plain or text == quoted or text.replace("'", "") == plain:
                 continue
             target = _name_target(text)
             if target is None:
@@ -331,8 +377,9 @@ class _Checker:
                  sheet=table.sheet, cell=at, expected=at, actual=address(*found) if found else "")
 
     def extra_content(self, table: Table, sheet: Sheet) -> None:
+        bottom, width = table.bottom, table.width
         outside = sorted((r, c) for (r, c), x in sheet.cells.items()
-                         if (r > table.bottom or c >= table.width) and (x.kind or x.formula))
+                         if (r > bottom or c >= width) and (x.kind or x.formula))
         if outside:
             listed = _listing([address(r, c) for r, c in outside])
             self.add("extra_content", f"“{table.sheet}”工作表在表格区域外的 {listed} 有内容。"
@@ -347,16 +394,28 @@ class _Checker:
         A total whose formula is intact is stale only if its cached result differs from the sum
         of the parts as the workbook shows them: a total that is wrong merely because one of
         its parts is wrong (a column total under an altered formula) is that part's finding."""
-        recomputed = compute.totals(self.spec, {k: rules.number(v) for k, v in values.items()})
+        number = rules.number
+        # inputs (blank as 0) and recomputed totals: what the rules see, totals as the reference
+        self.shown = recomputed = compute.full(self.spec, {k: number(v) for k, v in values.items()})
         manual = self.book.calc.get("calcMode") == "manual"
         for table in self.spec.tables:
             sheet = self.book.sheets.get(table.sheet)
             if table.id in self.unread or sheet is None:
                 continue
-            for cell in table.totals:
-                parts = [self.spec.cell(c) for c in cell.sum_of]
-                shown_sum = sum(_shown(sheet.at(p.row, p.col)) for p in parts)
-                self.total(cell, sheet.at(cell.row, cell.col), recomputed[cell.code], shown_sum, manual)
+            get = sheet.cells.get
+            for t in self.plan[table.id].totals:
+                shown_sum = 0
+                for at in t.parts:
+                    p = get(at)
+                    shown_sum += (number(p.value) or 0) if p is not None and p.kind == "n" else 0
+                x = get(t.at)
+                if x is None:
+                    x = EMPTY
+                elif x.kind == "n" and x.formula is not None and (
+                        x.formula == t.formula or _norm_formula(x.formula) == t.normalised):
+                    if abs((number(x.value) or 0) - shown_sum) <= 1e-9:
+                        continue  # the usual case: total() would have nothing to say
+                self.total(t.cell, x, recomputed[t.cell.code], shown_sum, manual)
 
     def total(self, cell: Cell, x: XCell, expected, shown_sum, manual: bool) -> None:
         formula = "=" + rules.formula(self.spec, cell)
@@ -436,7 +495,7 @@ class _Checker:
 
     def rules(self, filled: Filled) -> list[Finding]:
         """The format's rules, minus those about parts that could not be read (already reported)."""
-        found = rules.apply(self.spec, filled, previous=self.previous)
+        found = rules.apply(self.spec, filled, previous=self.previous, shown=self.shown)
         if self.spec.narrative_sheet in self.book.sheets:
             return found
         return [f for f in found if f.sheet != self.spec.narrative_sheet]  # sheet_missing says it

@@ -7,36 +7,63 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-
 from .spec import Spec
+from .speccache import per_spec
 
 Number = int | float | Decimal
+
+
+@per_spec
+def order(spec: Spec) -> tuple[tuple[str, tuple[tuple[str, bool], ...]], ...]:
+    """Every total once, after the totals it adds up: (code, ((part code, part is a total), ...)).
+
+    The order a depth-first walk from ``spec.totals`` would fill in, so that ``totals`` needs no
+    recursion and its result keeps the same key order. Computed once per format."""
+    seen: set[str] = set()
+    out: list[tuple[str, tuple[tuple[str, bool], ...]]] = []
+
+    def visit(code: str) -> None:
+        cell = spec.cell(code)
+        if cell.role == "input" or code in seen:
+            return
+        for part in cell.sum_of:
+            visit(part)
+        seen.add(code)
+        out.append((code, tuple((p, spec.cell(p).role != "input") for p in cell.sum_of)))
+
+    for cell in spec.totals:
+        visit(cell.code)
+    return tuple(out)
 
 
 def totals(spec: Spec, inputs: Mapping[str, Number | None]) -> dict[str, Number]:
     """Every total cell's value; a blank or missing input counts as 0."""
     out: dict[str, Number] = {}
-
-    def value(code: str) -> Number:
-        if code in out:
-            return out[code]
-        cell = spec.cell(code)
-        if cell.role == "input":
-            v = inputs.get(code)
-            return 0 if v is None else v
-        out[code] = sum((value(c) for c in cell.sum_of), 0)
-        return out[code]
-
-    for cell in spec.totals:
-        value(cell.code)
+    get = inputs.get
+    for code, parts in order(spec):
+        s: Number = 0
+        for part, is_total in parts:
+            if is_total:
+                s = s + out[part]
+            else:
+                v = get(part)
+                if v is not None:
+                    s = s + v
+        out[code] = s
     return out
 
 
 def full(spec: Spec, inputs: Mapping[str, Number | None]) -> dict[str, Number]:
     """Inputs (blank as 0) and recomputed totals together, by code."""
-    values: dict[str, Number] = {c.code: (inputs.get(c.code) or 0) for c in spec.inputs}
+    get = inputs.get
+    values: dict[str, Number] = {code: (get(code) or 0) for code in _input_codes(spec)}
     values.update(totals(spec, inputs))
     return values
+
+
+@per_spec
+def _input_codes(spec: Spec) -> tuple[str, ...]:
+    return tuple(c.code for c in spec.inputs)
 
 
 def balance_sides(spec: Spec, values: Mapping[str, Number], rule_id: str = "R1") -> list[tuple[str, Number, Number]]:

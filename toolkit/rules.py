@@ -25,6 +25,7 @@ from . import codes, compute
 from .findings import Finding
 from .model import Filled
 from .spec import Cell, Narrative, Rule, Spec
+from .speccache import per_spec
 
 COPY_SIMILARITY = 0.9  # narratives at least this similar to last year's count as copied
 
@@ -32,16 +33,20 @@ COPY_SIMILARITY = 0.9  # narratives at least this similar to last year's count a
 CROSS_YEAR = ("carry_over", "stock")  # rule kinds that compare with last year's report
 
 
-def apply(spec: Spec, filled: Filled, *, previous: Filled | None = None) -> list[Finding]:
+def apply(spec: Spec, filled: Filled, *, previous: Filled | None = None,
+          shown: Mapping[str, float | int] | None = None) -> list[Finding]:
     """R1–R9 and the narrative checks; R5, R6 and copied narratives only with ``previous``.
 
     A table none of whose cells is in ``filled.values`` was not read (a workbook whose layout
     was changed, a published report missing the table): rules about it are skipped.
+    ``shown`` is ``shown_values(spec, filled)`` when the caller already has it.
     """
-    shown = shown_values(spec, filled)
+    if shown is None:
+        shown = shown_values(spec, filled)
+    read = read_tables(spec, filled)
     out: list[Finding] = []
     for rule in spec.rules:
-        if rule.kind not in CROSS_YEAR and _has_table(filled, spec, rule):
+        if rule.kind not in CROSS_YEAR and _has_table(read, rule):
             out.extend(_kind(rule)(spec, rule, filled, shown, None))
     out.extend(_empty_narratives(spec, filled))
     if previous is not None:
@@ -53,9 +58,10 @@ def cross_year(spec: Spec, filled: Filled, previous: Filled, *, file: str = "", 
     """The rules that compare with last year's report (R5, R6, copied narratives), for callers
     that learn which report is last year's only after reading this one (collect)."""
     shown, prev = shown_values(spec, filled), shown_values(spec, previous)
+    read, read_before = read_tables(spec, filled), read_tables(spec, previous)
     out: list[Finding] = []
     for rule in spec.rules:
-        if rule.kind in CROSS_YEAR and _has_table(filled, spec, rule) and _has_table(previous, spec, rule):
+        if rule.kind in CROSS_YEAR and _has_table(read, rule) and _has_table(read_before, rule):
             out.extend(_kind(rule)(spec, rule, filled, shown, prev))
     out.extend(_copied_narratives(spec, filled, previous))
     if file or agency_id:
@@ -72,28 +78,49 @@ def _kind(rule: Rule) -> _Check:
 
 def read_tables(spec: Spec, filled: Filled) -> set[str]:
     """Tables with at least one cell present in the values (blank counts: it was read)."""
-    return {t.id for t in spec.tables if any(c.code in filled.values for c in t.cells)}
+    values = filled.values
+    return {t.id for t, codes_ in _table_codes(spec) if any(c in values for c in codes_)}
 
 
-def _has_table(filled: Filled, spec: Spec, rule: Rule) -> bool:
+@per_spec
+def _table_codes(spec: Spec) -> tuple[tuple, ...]:
+    return tuple((t, tuple(c.code for c in t.cells)) for t in spec.tables)
+
+
+@per_spec
+def _codes(spec: Spec) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The codes of the inputs and of the totals."""
+    return tuple(c.code for c in spec.inputs), tuple(c.code for c in spec.totals)
+
+
+def _has_table(read: set[str], rule: Rule) -> bool:
     table = rule.params.get("table")
-    return table is None or table in read_tables(spec, filled)
+    return table is None or table in read
 
 
 def shown_values(spec: Spec, filled: Filled) -> dict[str, float | int]:
     """Every cell's number as the report shows it: inputs (blank or non-number as 0), stated
     totals where given, otherwise recomputed totals."""
-    inputs = {c.code: number(filled.values.get(c.code)) for c in spec.inputs}
+    get = filled.values.get
+    input_codes, total_codes = _codes(spec)
+    inputs = {c: number(get(c)) for c in input_codes}
     shown = compute.full(spec, inputs)
-    for c in spec.totals:
-        v = number(filled.values.get(c.code))
+    for c in total_codes:
+        v = get(c)
         if v is not None:
-            shown[c.code] = v
+            v = number(v)
+            if v is not None:
+                shown[c] = v
     return shown
 
 
 def number(v: object) -> int | float | None:
     """A usable number, or None (blank, text, boolean, NaN)."""
+    t = type(v)
+    if t is int or t is float and math.isfinite(v):  # type: ignore[arg-type]
+        return v  # type: ignore[return-value]
+    if v is None:
+        return None
     if isinstance(v, bool) or not isinstance(v, (int, float)) and not hasattr(v, "as_integer_ratio"):
         return None
     if isinstance(v, float) and not math.isfinite(v):
@@ -104,9 +131,18 @@ def number(v: object) -> int | float | None:
 # --- how a cell is named in a message ---------------------------------------------------------
 
 
-@lru_cache(maxsize=4096)
 def label(spec: Spec, cell: Cell) -> str:
     """The cell's row and column labels, as short as stays unambiguous within its table."""
+    known = _labels(spec).get(cell.code)
+    return known[1] if known is not None and known[0] == cell else _label(spec, cell)
+
+
+@per_spec
+def _labels(spec: Spec) -> dict[str, tuple[Cell, str]]:
+    return {c.code: (c, _label(spec, c)) for c in spec.cells}
+
+
+def _label(spec: Spec, cell: Cell) -> str:
     table = spec.table(cell.table)
     leaves = [c.col_label for c in table.cells if c.row == cell.row]
     col = cell.col_label if leaves.count(cell.col_label) == 1 else "／".join(p for p in cell.col_path if p)
@@ -119,10 +155,15 @@ def label(spec: Spec, cell: Cell) -> str:
     return f"{row}／{col}"
 
 
-@lru_cache(maxsize=4096)
 def formula(spec: Spec, cell: Cell) -> str:
-    """spec.formula, memoised (it lays out ranges on every call)."""
-    return spec.formula(cell)
+    """spec.formula, memoised per format (it lays out ranges on every call)."""
+    known = _formulas(spec).get(cell.code)
+    return known[1] if known is not None and known[0] == cell else spec.formula(cell)
+
+
+@per_spec
+def _formulas(spec: Spec) -> dict[str, tuple[Cell, str]]:
+    return {c.code: (c, spec.formula(c)) for c in spec.totals}
 
 
 def where(spec: Spec, cell: Cell) -> str:
@@ -185,8 +226,10 @@ def _totals(spec: Spec, rule: Rule, filled: Filled, shown, prev) -> list[Finding
     out = []
     for cell in table.totals:
         stated = number(filled.values.get(cell.code))
+        if stated is None:
+            continue
         parts = [spec.cell(c) for c in cell.sum_of]
-        if stated is None or along_row != all(p.row == cell.row for p in parts):
+        if along_row != all(p.row == cell.row for p in parts):
             continue
         expected = sum(shown[p.code] for p in parts)
         if _equal(expected, stated):
@@ -243,14 +286,20 @@ def _stock(spec: Spec, rule: Rule, filled: Filled, shown, prev) -> list[Finding]
 def _types(spec: Spec, rule: Rule, filled: Filled, shown, prev) -> list[Finding]:
     """R7: counts are non-negative integers, the fee a non-negative number."""
     out = []
-    for cell in spec.cells:
-        v = filled.values.get(cell.code)
-        if v is None:
+    get = filled.values.get
+    for cell in _cells(spec):
+        v = get(cell.code)
+        if v is None or type(v) is int and v >= 0:  # the usual case, fine for any cell
             continue
         problem = type_problem(cell, v)
         if problem:
             out.append(_at(spec, rule, cell, f"{where(spec, cell)}：{problem}", _type_name(cell), v))
     return out
+
+
+@per_spec
+def _cells(spec: Spec) -> tuple[Cell, ...]:
+    return spec.cells
 
 
 def type_problem(cell: Cell, v: object) -> str:
@@ -342,6 +391,7 @@ def _cell(spec: Spec, target: tuple[str, str, str]) -> Cell:
     return spec.table(table).cell(row, col)
 
 
+@lru_cache(maxsize=16)
 def _compact(text: str) -> str:
     """NFKC (full-width digits become ASCII; the patterns accept both kinds of punctuation) and
     no whitespace: text extracted from a PDF breaks lines mid-phrase."""
