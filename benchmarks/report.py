@@ -49,6 +49,9 @@ def render(data: dict, targets: dict) -> str:
     out += _table(sizes, m)
     out += _targets(sizes, targets)
     out += _checks(sizes)
+    steps = next((s["steps"] for s in sizes[::-1] if s.get("steps")), None)
+    if steps:
+        out += _steps(steps, max(s["n"] for s in sizes))
     if data["profile"]:
         out += _profile(data["profile"], data["args"]["profile_sample"])
     out.append(NOTES)
@@ -62,7 +65,10 @@ def _machine(m: dict) -> list[str]:
             f"* Python {m['python']}; {libs}",
             f"* {m['libreoffice']}",
             f"* CLI start-up (`toolkit collect --help`, best of 3): {m['startup']['wall_s'] * 1000:.0f} ms, "
-            f"{m['startup']['maxrss_mb']:.0f} MB", ""]
+            f"{m['startup']['maxrss_mb']:.0f} MB",
+            "* Load average (1, 5, 15 min) before the runs: " + " / ".join(f"{x:.2f}" for x in m["load_before"])
+            + "; after: " + " / ".join(f"{x:.2f}" for x in m["load_after"])
+            + " (other work on the machine slows every stage; a 1-minute load well above 0 means shared cores)", ""]
 
 
 def _inputs(sizes: list[dict], args: dict) -> list[str]:
@@ -175,13 +181,25 @@ def _checks(sizes: list[dict]) -> list[str]:
     return out + [""]
 
 
+def _steps(steps: list[dict], n: int) -> list[str]:
+    out = [f"## collect's steps at N = {n:,} (main process)", "",
+           "`benchmarks/memsteps.py` runs the library's steps one after the other in one process (pool "
+           "workers not counted), resetting the peak-RSS counter before each: which step sets the peak.", "",
+           "| step | wall s | peak RSS MB | RSS after MB |", "|---|---|---|---|"]
+    for s in steps:
+        out.append(f"| {s['step']} | {s['wall_s']:.2f} | {s['peak_mb']:.0f} | {s['after_mb']:.0f} |")
+    return out + [""]
+
+
 def _profile(prof: dict, sample: int) -> list[str]:
     out = ["## Where the time goes (cProfile, one process)", "",
            f"Each stage's library entry point over up to {sample} workbooks of the largest inbox (an evenly "
            "spaced sample, no roster), in one process (`workers=1`), under cProfile, which roughly doubles "
-           "the times: compare rows with each other. All figures are per workbook of the sample.", ""]
+           "the times: compare rows with each other. All figures are per workbook of the sample. Cumulative "
+           "times of generators (the pool's ordered map) count each resumption and can exceed the total.", ""]
     for name, p in prof.items():
-        out += [f"### {name}: {p['ms_per_item']:.2f} ms per workbook under the profiler ({p['count']} workbooks)",
+        out += [f"### {name}: {p['plain_ms']:.2f} ms per workbook on one core ({p['ms_per_item']:.2f} under the "
+                f"profiler; {p['count']} workbooks)",
                 "", "Top functions by own time:", "",
                 "| function | calls / workbook | own ms | cumulative ms |", "|---|---|---|---|"]
         for r in p["top"]:
