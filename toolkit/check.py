@@ -112,7 +112,7 @@ def check_bytes(data: bytes, name: str, spec: Spec | None = None, *, year: int |
     if zf is None:
         return Result(name, sha, "rejected", rejected, None)
     try:
-        book = read.read_workbook(zf, [*spec.sheets, STAMP_SHEET])
+        book = read.read_workbook(zf, [*spec.sheets, STAMP_SHEET], blanks=False)
     except read.ReadError as e:
         return Result(name, sha, "rejected", [_read_failure(name, e.code, f"{e.part}：{e.detail}")], None)
     except (ValueError, IndexError, KeyError, TypeError) as e:  # well-formed XML with impossible content

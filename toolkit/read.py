@@ -5,6 +5,14 @@ merged ranges, data validations, sheet protection and state; for the workbook th
 names, the calculation settings, which styles lock a cell and the application that saved it.
 Only the sheets asked for are parsed. Sheets are found through workbook.xml and its
 relationships, never by assuming sheetN.xml order. Nothing is evaluated.
+
+Two ways to the same result: the tree parser (ElementTree, defusedxml for anything with a
+DTD) reads any part; by default the long runs of small elements -- a sheet's cells, the
+shared strings, the defined names -- are read by strict regular expressions instead
+(toolkit.xmlscan), about four times cheaper, and any part not in the narrow form those
+accept is read by the tree parser. Members of an in-memory package are inflated straight
+from its bytes (zipfile's per-member machinery costs as much as the inflating), with
+zipfile itself reading any member that is not plainly stored or deflated and intact.
 """
 
 from __future__ import annotations
@@ -12,9 +20,11 @@ from __future__ import annotations
 import io
 import posixpath
 import re
+import struct
 import zipfile
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
+from functools import cached_property
 import zlib
 from xml.etree.ElementTree import Element, ParseError
 from xml.etree.ElementTree import fromstring as _fast_fromstring
@@ -22,6 +32,7 @@ from xml.etree.ElementTree import fromstring as _fast_fromstring
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as _defused_fromstring
 
+from . import xmlscan
 from .spec import col_letter, parse_address
 
 MAIN_NS = ("http://schemas.openxmlformats.org/spreadsheetml/2006/main",
@@ -76,28 +87,40 @@ class Book:
     sheet_names: list[tuple[str, str]]  # (name, state) in workbook order
     sheets: dict[str, Sheet]  # only the sheets that were asked for
     names: dict[str, str]  # workbook-level defined names -> their formula text
-    locked_styles: list[bool]  # per cellXfs index: does the style lock the cell
     calc: dict[str, str]  # attributes of <calcPr> (calcMode="manual" means recalculation is off)
     application: str  # docProps/app.xml <Application>, e.g. "LibreOffice/7.4..." or "Microsoft Excel"
     saved_at: str = ""  # docProps/core.xml <dcterms:modified> (W3CDTF, e.g. 2025-01-20T08:30:00Z)
+    styles: Callable[[], list[bool]] = field(default=list, repr=False, compare=False)
+
+    @cached_property
+    def locked_styles(self) -> list[bool]:
+        """Per cellXfs index: does the style lock the cell. Read from styles.xml on first use
+        (the checks never need it); a damaged styles.xml raises ReadError here."""
+        return self.styles()
 
     def locked(self, cell: XCell) -> bool:
         s = cell.style
         return self.locked_styles[s] if 0 <= s < len(self.locked_styles) else True
 
 
-def read_bytes(data: bytes, only: Collection[str] | None = None, *, validations: bool = False) -> Book:
+def read_bytes(data: bytes, only: Collection[str] | None = None, *, validations: bool = False,
+               blanks: bool = True, fast: bool = True) -> Book:
     """Convenience for tests and tools: read a workbook from bytes (no screening)."""
-    return read_workbook(zipfile.ZipFile(io.BytesIO(data)), only, validations=validations)
+    return read_workbook(zipfile.ZipFile(io.BytesIO(data)), only, validations=validations, blanks=blanks, fast=fast)
 
 
-def read_workbook(zf: zipfile.ZipFile, only: Collection[str] | None = None, *, validations: bool = False) -> Book:
+def read_workbook(zf: zipfile.ZipFile, only: Collection[str] | None = None, *, validations: bool = False,
+                  blanks: bool = True, fast: bool = True) -> Book:
     """Parse the workbook; ``only`` names the sheets whose cells are wanted (default: all).
-    Data validations are read only when asked (they are most of a sheet's XML)."""
-    wb_path = _office_document(zf)
-    wb = _xml(zf, wb_path)
+    Data validations are read only when asked (they are most of a sheet's XML). ``blanks=False``
+    leaves out cells that hold nothing, no value and no formula (a template's styled blanks:
+    all they carry is their style, i.e. whether they are locked). ``fast=False`` reads every part with the tree parser
+    (the reference the fast path is tested against)."""
+    pkg = _Package(zf, fast, blanks)
+    wb_path = _office_document(pkg)
+    wb, names = _workbook(pkg, wb_path)
     ns = _ns(wb)
-    rels = _rels(zf, wb_path)
+    rels = _rels(pkg, wb_path)
     sheet_names: list[tuple[str, str]] = []
     targets: dict[str, str] = {}
     sheets_el = wb.find(f"{ns}sheets")
@@ -108,27 +131,83 @@ def read_workbook(zf: zipfile.ZipFile, only: Collection[str] | None = None, *, v
         rel = rels.get(s.get(rel_attr, ""))
         if rel:
             targets[name] = rel[1]
-    names = {}
-    dn = wb.find(f"{ns}definedNames")
-    for d in dn if dn is not None else ():
-        if d.get("localSheetId") is None:
-            names[d.get("name", "")] = d.text or ""
+    if names is None:
+        names = {}
+        dn = wb.find(f"{ns}definedNames")
+        for d in dn if dn is not None else ():
+            if d.get("localSheetId") is None:
+                names[d.get("name", "")] = d.text or ""
     calc_el = wb.find(f"{ns}calcPr")
     calc = dict(calc_el.attrib) if calc_el is not None else {}
     by_type = {t.rsplit("/", 1)[-1]: p for t, p in rels.values()}
-    strings = _shared_strings(zf, by_type.get("sharedStrings"))
-    locked = _locked_styles(zf, by_type.get("styles"))
+    strings = _shared_strings(pkg, by_type.get("sharedStrings"))
+    styles_part = by_type.get("styles")
     wanted = set(targets) if only is None else set(only) & set(targets)
     states = dict(sheet_names)
     unplaced = sorted((set(states) if only is None else set(only) & set(states)) - set(targets))
     if unplaced:
         raise ReadError("xml_corrupt", wb_path, f"工作表“{unplaced[0]}”没有对应的部件")
-    sheets = {name: _sheet(zf, targets[name], name, states[name], strings, validations) for name in wanted}
-    return Book(sheet_names, sheets, names, locked, calc, _property(zf, "docProps/app.xml", _APPLICATION),
-                _property(zf, "docProps/core.xml", _MODIFIED))
+    sheets = {name: _sheet(pkg, targets[name], name, states[name], strings, validations) for name in wanted}
+    return Book(sheet_names, sheets, names, calc, _property(pkg, "docProps/app.xml", _APPLICATION),
+                _property(pkg, "docProps/core.xml", _MODIFIED), lambda: _locked_styles(pkg, styles_part))
 
 
 # --- parts -------------------------------------------------------------------------------------
+
+
+class _Package:
+    """The members of the package, and whether the fast path may be tried on them."""
+
+    def __init__(self, zf: zipfile.ZipFile, fast: bool, blanks: bool = True):
+        self.zf, self.fast, self.blanks = zf, fast, blanks
+        fp = zf.fp
+        self.raw = fp.getvalue() if fast and isinstance(fp, io.BytesIO) else None
+
+    def has(self, part: str | None) -> bool:
+        return bool(part) and part in self.zf.NameToInfo
+
+    def read(self, part: str) -> bytes:
+        info = self.zf.NameToInfo.get(part)
+        if info is not None and self.raw is not None:
+            data = _inflate(self.raw, info)
+            if data is not None:
+                return data
+        return _member(self.zf, part)
+
+
+def _inflate(raw: bytes, info: zipfile.ZipInfo) -> bytes | None:
+    """A stored or deflated member taken from the package's bytes, or None for zipfile to
+    read (and to raise its own error about) -- whenever anything is not plainly in order:
+    the local header, the name in it, flags, method, lengths, the stream's end, the CRC."""
+    if info.flag_bits & 0x61 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        return None  # encrypted, patched or strongly encrypted; other methods
+    h = info.header_offset
+    if raw[h:h + 4] != b"PK\x03\x04" or len(raw) < h + 30:
+        return None
+    flags, = struct.unpack_from("<H", raw, h + 6)
+    n, m = struct.unpack_from("<HH", raw, h + 26)
+    try:
+        if raw[h + 30:h + 30 + n].decode("utf-8" if flags & 0x800 else "cp437") != info.orig_filename:
+            return None
+    except UnicodeDecodeError:
+        return None
+    start = h + 30 + n + m
+    packed = raw[start:start + info.compress_size]
+    if len(packed) != info.compress_size:
+        return None
+    if info.compress_type == zipfile.ZIP_STORED:
+        data = packed
+    else:
+        d = zlib.decompressobj(-15)
+        try:
+            data = d.decompress(packed, info.file_size + 1)
+        except zlib.error:
+            return None
+        if not d.eof:
+            return None
+    if len(data) != info.file_size or zlib.crc32(data) != info.CRC:
+        return None
+    return data
 
 
 def _member(zf: zipfile.ZipFile, part: str) -> bytes:
@@ -140,12 +219,28 @@ def _member(zf: zipfile.ZipFile, part: str) -> bytes:
         raise ReadError("zip_corrupt", part, f"{type(e).__name__}: {e}") from None
 
 
-def _xml(zf: zipfile.ZipFile, part: str, drop: bytes = b"") -> Element:
-    """Parse one part. ``drop`` names a top-level element of no interest to cut out first."""
-    data = _member(zf, part)
-    if drop:
-        data = _cut(data, drop)
-    return parse_xml(data, part)
+def _xml(pkg: _Package, part: str) -> Element:
+    """Parse one part."""
+    data = pkg.read(part)
+    return _parsed(data, part) if pkg.fast else parse_xml(data, part)
+
+
+_PARSED: dict[bytes, Element] = {}
+
+
+def _parsed(data: bytes, part: str) -> Element:
+    """parse_xml, remembered for small inputs seen before. Relationship parts and what is left
+    of workbook.xml and of each sheet once their cells and names are cut out are the same
+    bytes in every workbook made from one template and saved by one program. The trees are
+    only read, never changed; errors are not remembered."""
+    root = _PARSED.get(data)
+    if root is None:
+        root = parse_xml(data, part)
+        if len(data) <= 32768:
+            if len(_PARSED) >= 256:
+                _PARSED.clear()
+            _PARSED[data] = root
+    return root
 
 
 def parse_xml(data: bytes, part: str = "") -> Element:
@@ -200,9 +295,9 @@ def _rel_attr(sheet: Element | None) -> str:
     return f"{{{REL_NS[0]}}}id"
 
 
-def _office_document(zf: zipfile.ZipFile) -> str:
+def _office_document(pkg: _Package) -> str:
     try:
-        root = _xml(zf, "_rels/.rels")
+        root = _xml(pkg, "_rels/.rels")
     except ReadError:
         return "xl/workbook.xml"
     for r in root.iter(PKG_REL):
@@ -211,14 +306,14 @@ def _office_document(zf: zipfile.ZipFile) -> str:
     return "xl/workbook.xml"
 
 
-def _rels(zf: zipfile.ZipFile, part: str) -> dict[str, tuple[str, str]]:
+def _rels(pkg: _Package, part: str) -> dict[str, tuple[str, str]]:
     """Relationship id -> (type, package path) for a part."""
     folder, base = posixpath.split(part)
     path = posixpath.join(folder, "_rels", base + ".rels")
-    if path not in zf.NameToInfo:
+    if not pkg.has(path):
         return {}
     out = {}
-    for r in _xml(zf, path).iter(PKG_REL):
+    for r in _xml(pkg, path).iter(PKG_REL):
         target = r.get("Target", "")
         full = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
         out[r.get("Id", "")] = (r.get("Type", ""), full)
@@ -233,20 +328,95 @@ def _text(si: Element, ns: str) -> str:
     return "".join(r.findtext(f"{ns}t") or "" for r in si.iter(f"{ns}r"))
 
 
-def _shared_strings(zf: zipfile.ZipFile, part: str | None) -> list[str]:
-    if not part or part not in zf.NameToInfo:
+def _shared_strings(pkg: _Package, part: str | None) -> list[str]:
+    if not pkg.has(part):
         return []
-    root = _xml(zf, part)
+    data = pkg.read(part)
+    if pkg.fast:
+        try:
+            return _shared_strings_fast(data, part)
+        except (xmlscan.Unusual, ReadError, ValueError, IndexError, AttributeError):
+            pass  # the tree parser reads it, or says what is wrong with it
+    root = parse_xml(data, part)
     ns = _ns(root)
     return [_text(si, ns) for si in root.iter(f"{ns}si")]
 
 
-def _locked_styles(zf: zipfile.ZipFile, part: str | None) -> list[bool]:
+_SST_OPEN = re.compile(rb"<sst\b[^>]*>")
+
+
+def _shared_strings_fast(data: bytes, part: str) -> list[str]:
+    """The <si> run scanned; the root and prolog around it parsed by the tree parser."""
+    _utf8(data)
+    m = _SST_OPEN.search(data)
+    end = data.rfind(b"</sst>")
+    if m is None or m.group(0).endswith(b"/>") or end < m.end() or data.find(b"<", _prolog_end(data)) != m.start():
+        raise xmlscan.Unusual("no <sst> root in the usual form")
+    _parsed(data[:m.end()] + data[end:], part)
+    return xmlscan.shared_strings(xmlscan.text_of(data[m.end():end], xmlscan.SHARED_STRINGS))
+
+
+def _utf8(data: bytes) -> None:
+    """The scanned region is decoded as UTF-8: so must the rest be (the tree parser's part).
+    (A DTD, comment or processing instruction cannot hide in the region, whose grammar has
+    none; in the rest the tree parser sees them.)"""
+    if not _ascii_compatible(data):
+        raise xmlscan.Unusual("not UTF-8")
+
+
+def _prolog_end(data: bytes) -> int:
+    i = data.find(b"<?")
+    return 0 if i < 0 else data.index(b"?>", i) + 2
+
+
+def _carve(data: bytes, tag: bytes) -> tuple[bytes, bytes]:
+    """Split off the one top-level ``<tag>...</tag>`` (no attributes): (its content, the part
+    with ``<tag/>`` in its place)."""
+    i = data.find(b"<" + tag)
+    end = b"</" + tag + b">"
+    j = data.find(end, i)
+    if i < 0 or j < 0 or data.count(b"<" + tag) != 1 or data.count(end) != 1 or not data.startswith(b"<" + tag + b">", i):
+        raise xmlscan.Unusual(f"no single <{tag.decode()}>")
+    return data[i + len(tag) + 2:j], data[:i] + b"<" + tag + b"/>" + data[j + len(end):]
+
+
+def _workbook(pkg: _Package, part: str) -> tuple[Element, dict[str, str] | None]:
+    """workbook.xml's root, and its defined names when the fast path read them (else None)."""
+    data = pkg.read(part)
+    if pkg.fast and b"<definedNames>" in data:
+        try:
+            _utf8(data)
+            region, rest = _carve(data, b"definedNames")
+            root = _parsed(rest, part)
+            if root.find(f"{_ns(root)}definedNames") is None:
+                raise xmlscan.Unusual("<definedNames> is not a child of the root")
+            return root, _defined_names(region)
+        except (xmlscan.Unusual, ReadError, ValueError, IndexError, AttributeError):
+            pass
+    return parse_xml(data, part), None
+
+
+_NAMES: dict[bytes, dict[str, str]] = {}
+
+
+def _defined_names(region: bytes) -> dict[str, str]:
+    """The <definedNames> run scanned, remembered: it is the same in every workbook made
+    from one template (the names are the format's cell codes) and saved by one program."""
+    names = _NAMES.get(region)
+    if names is None:
+        names = xmlscan.defined_names(xmlscan.text_of(region, xmlscan.DEFINED_NAMES))
+        if len(_NAMES) >= 64:
+            _NAMES.clear()
+        _NAMES[region] = names
+    return dict(names)
+
+
+def _locked_styles(pkg: _Package, part: str | None) -> list[bool]:
     """Per cell format (cellXfs index): does it lock the cell. Only <cellXfs> is parsed: fonts,
     fills, borders and named styles are most of styles.xml and of no interest here."""
-    if not part or part not in zf.NameToInfo:
+    if not pkg.has(part):
         return []
-    data = _member(zf, part)
+    data = pkg.read(part)
     if b"<!DOCTYPE" in data or not _ascii_compatible(data):
         parse_xml(data, part)  # defusedxml's verdict on the whole part first
     m = re.search(rb"<(\w+:)?cellXfs\b.*?</(\w+:)?cellXfs>", data, re.S)
@@ -271,14 +441,14 @@ _APPLICATION = re.compile(rb"<(?:\w+:)?Application>([^<]{0,200})</(?:\w+:)?Appli
 _MODIFIED = re.compile(rb"<dcterms:modified\b[^>]*>([^<]{0,64})</dcterms:modified>")
 
 
-def _property(zf: zipfile.ZipFile, part: str, pattern: re.Pattern) -> str:
+def _property(pkg: _Package, part: str, pattern: re.Pattern) -> str:
     """One text element of a document-properties part, found without parsing the part (app.xml
     lists every defined name, ~10 KB). Text only, so no XML danger."""
-    if part not in zf.NameToInfo:
+    if not pkg.has(part):
         return ""
     try:
-        m = pattern.search(zf.read(part))
-    except ZIP_ERRORS:
+        m = pattern.search(pkg.read(part))
+    except (ReadError, *ZIP_ERRORS):
         return ""
     return m.group(1).decode("utf-8", "replace").strip() if m else ""
 
@@ -286,15 +456,49 @@ def _property(zf: zipfile.ZipFile, part: str, pattern: re.Pattern) -> str:
 # --- one sheet ---------------------------------------------------------------------------------
 
 
-def _sheet(zf: zipfile.ZipFile, part: str, name: str, state: str, strings: list[str], validations: bool) -> Sheet:
-    root = _xml(zf, part, drop=b"" if validations else b"dataValidations")
+def _sheet(pkg: _Package, part: str, name: str, state: str, strings: list[str], validations: bool) -> Sheet:
+    data = pkg.read(part)
+    if not validations:
+        data = _cut(data, b"dataValidations")
+        if pkg.fast:
+            try:
+                return _sheet_fast(data, part, name, state, strings, pkg.blanks)
+            except (xmlscan.Unusual, ReadError, ValueError, IndexError, TypeError, AttributeError, KeyError):
+                pass  # the tree parser reads it, or says what is wrong with it
+    root = parse_xml(data, part)
     try:
-        return _sheet_content(root, name, state, strings)
+        return _sheet_content(root, name, state, strings, pkg.blanks)
     except (ValueError, IndexError, TypeError) as e:  # well-formed XML, impossible content (r="A0", s="x")
         raise ReadError("xml_corrupt", part, f"{type(e).__name__}: {e}") from None
 
 
-def _sheet_content(root: Element, name: str, state: str, strings: list[str]) -> Sheet:
+_ROOT_TAG = re.compile(rb"<worksheet\b[^>]*>")
+
+
+def _sheet_fast(data: bytes, part: str, name: str, state: str, strings: list[str], blanks: bool) -> Sheet:
+    """The <sheetData> run scanned; the rest of the sheet (root, protection, merged ranges)
+    parsed by the tree parser with an empty <sheetData/> in its place."""
+    _utf8(data)
+    if b"<sheetData/>" in data and data.count(b"<sheetData") == 1:
+        region, rest = b"", data
+    else:
+        region, rest = _carve(data, b"sheetData")
+    root = _parsed(rest, part)
+    ns = _ns(root)
+    if ns not in (f"{{{MAIN_NS[0]}}}", f"{{{MAIN_NS[1]}}}") or root.find(f"{ns}sheetData") is None:
+        raise xmlscan.Unusual("<sheetData> is not a child of a SpreadsheetML root")
+    if b"x14ac:" in region:  # an attribute prefix must be declared (on the root, sheetData's parent)
+        tag = _ROOT_TAG.search(rest)
+        if tag is None or b'xmlns:x14ac="' not in tag.group(0):
+            raise xmlscan.Unusual("undeclared prefix")
+    text = xmlscan.text_of(region, xmlscan.SHEET_DATA) if region else ""
+    sheet = Sheet(name, state)
+    sheet.cells = xmlscan.sheet_cells(text, strings, _value, XCell, _shared_formula, blanks)  # type: ignore[assignment]
+    _sheet_settings(sheet, root, ns)
+    return sheet
+
+
+def _sheet_content(root: Element, name: str, state: str, strings: list[str], blanks: bool = True) -> Sheet:
     ns = _ns(root)
     sheet = Sheet(name, state)
     tag_row, tag_c, tag_v, tag_f, tag_is = (f"{ns}{t}" for t in ("row", "c", "v", "f", "is"))
@@ -316,12 +520,20 @@ def _sheet_content(root: Element, name: str, state: str, strings: list[str]) -> 
             else:
                 r, col_i = row_i, col_i + 1
             if not len(c):  # a styled blank (most cells of a template): no value, no formula
-                sheet.cells[(r, col_i)] = XCell(None, "", None, int(c.get("s") or 0))
+                if blanks:
+                    sheet.cells[(r, col_i)] = XCell(None, "", None, int(c.get("s") or 0))
                 continue
             cell, f = _cell(c, strings, tag_v, tag_f, tag_is, ns)
             if f is not None and f.get("t") == "shared":
-                _shared_formula(cell, f, shared, r, col_i)
-            sheet.cells[(r, col_i)] = cell
+                _shared_formula(cell, f.get("si", ""), shared, r, col_i)
+            if blanks or cell.kind or cell.formula is not None:
+                sheet.cells[(r, col_i)] = cell
+    _sheet_settings(sheet, root, ns)
+    return sheet
+
+
+def _sheet_settings(sheet: Sheet, root: Element, ns: str) -> None:
+    """Merged ranges, protection and data validations (the sheet's elements after its cells)."""
     merged = root.find(f"{ns}mergeCells")
     sheet.merged = [m.get("ref", "") for m in merged] if merged is not None else []
     prot = root.find(f"{ns}sheetProtection")
@@ -333,7 +545,6 @@ def _sheet_content(root: Element, name: str, state: str, strings: list[str]) -> 
             "operator": dv.get("operator", ""), "error_style": dv.get("errorStyle", "stop"),
             "formula1": dv.findtext(f"{ns}formula1") or "",
         })
-    return sheet
 
 
 def _cell(c: Element, strings: list[str], tag_v: str, tag_f: str, tag_is: str, ns: str) -> tuple[XCell, Element | None]:
@@ -351,30 +562,36 @@ def _cell(c: Element, strings: list[str], tag_v: str, tag_f: str, tag_is: str, n
     if f_el is not None and f_el.text:
         formula = f_el.text
     style = int(c.get("s", "0") or 0)
+    inline = _text(is_el, ns) if t == "inlineStr" and is_el is not None else None
+    return _value(t, v, formula, style, inline, strings), f_el
+
+
+def _value(t: str, v: str | None, formula: str | None, style: int, inline: str | None, strings: list[str]) -> XCell:
+    """A cell with content from its type attribute, <v> text, formula and <is> text (the one
+    conversion both ways of reading use)."""
     if t == "inlineStr":
-        return XCell(_text(is_el, ns) if is_el is not None else "", "s", formula, style), f_el
+        return XCell(inline if inline is not None else "", "s", formula, style)
     if v is None:
-        return XCell(None, "", formula, style), f_el
+        return XCell(None, "", formula, style)
     if t == "s":
         i = int(v)
-        return XCell(strings[i] if 0 <= i < len(strings) else "", "s", formula, style), f_el
+        return XCell(strings[i] if 0 <= i < len(strings) else "", "s", formula, style)
     if t in ("str", "d"):
-        return XCell(v, "s", formula, style), f_el
+        return XCell(v, "s", formula, style)
     if t == "b":
-        return XCell(v.strip() in ("1", "true"), "b", formula, style), f_el
+        return XCell(v.strip() in ("1", "true"), "b", formula, style)
     if t == "e":
-        return XCell(v, "e", formula, style), f_el
+        return XCell(v, "e", formula, style)
     try:
         x = float(v)
     except ValueError:
-        return XCell(v, "s", formula, style), f_el
-    return XCell(int(x) if x.is_integer() and abs(x) < 2**53 else x, "n", formula, style), f_el
+        return XCell(v, "s", formula, style)
+    return XCell(int(x) if x.is_integer() and abs(x) < 2**53 else x, "n", formula, style)
 
 
-def _shared_formula(cell: XCell, f: Element, shared: dict, row: int, col: int) -> None:
+def _shared_formula(cell: XCell, si: str, shared: dict, row: int, col: int) -> None:
     """Register a shared formula's master, or give a dependent the master's text moved to
     its own place, as the spreadsheet program would."""
-    si = f.get("si", "")
     if cell.formula is not None:
         shared[si] = (cell.formula, row, col)
     elif si in shared:
@@ -382,17 +599,7 @@ def _shared_formula(cell: XCell, f: Element, shared: dict, row: int, col: int) -
         cell.formula = shift_formula(text, row - mrow, col - mcol)
 
 
-_ADDRESSES: dict[str, tuple[int, int]] = {}
-
-
-def _address(ref: str) -> tuple[int, int]:
-    """parse_address, memoised: the same few hundred addresses recur in every workbook."""
-    rc = _ADDRESSES.get(ref)
-    if rc is None:
-        rc = parse_address(ref)
-        if len(_ADDRESSES) < 100_000:
-            _ADDRESSES[ref] = rc
-    return rc
+_address = xmlscan._address  # parse_address, memoised (shared with the scanner)
 
 
 _REF = re.compile(r"(\"[^\"]*\")|(?<![A-Za-z0-9_.])(\$?)([A-Z]{1,3})(\$?)(\d+)(?![A-Za-z0-9_(])")

@@ -1,0 +1,251 @@
+"""The bulk of a workbook's XML read with regular expressions, in the narrow form producers write.
+
+A returned workbook's parts are mostly three long runs of small elements: a sheet's
+``<sheetData>``, the ``<si>`` items of sharedStrings.xml and workbook.xml's ``<definedNames>``.
+Building an ElementTree for them is most of the time of a check on this machine. Here each
+run is first matched whole against a strict grammar (one C-level ``fullmatch``): only the
+elements, attribute orders and characters that Excel, WPS, LibreOffice and xlsxwriter write,
+no whitespace between tags, attribute values without markup, references or whitespace to
+normalise, text without control characters or ``]]>``. What matches is well-formed XML
+whose meaning the extraction below reads exactly as the tree parser would; anything else
+raises ``Unusual`` and the caller parses the part with the tree parser (toolkit.read), which
+gives the same values or the usual verdict on a damaged part. The rest of each part (root,
+prolog, small elements) always goes through the tree parser, so DTDs and malformed markup
+there are judged as before.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from .spec import parse_address
+
+
+class Unusual(Exception):
+    """The XML is not in the narrow form read here: parse it with the tree parser."""
+
+
+# --- grammar ------------------------------------------------------------------------------------
+
+_V = r'"[^"<>&\t\n\r]*"'  # an attribute value: nothing to unescape or normalise
+
+
+def _attrs(*names: str) -> str:
+    """Optional attributes in this order, each at most once (so never a duplicate)."""
+    return "".join(f"(?: {n}={_V})?" for n in names)
+
+
+_T = r"<t(?: xml:space=" + _V + r")?(?:/>|>[^<]*</t>)"
+_RPR_CHILD = (r"<(?:color" + _attrs("auto", "indexed", "rgb", "theme", "tint")
+              + r"|(?:b|i|strike|condense|extend|outline|shadow|u|vertAlign|sz|rFont|family|charset|scheme)"
+              + _attrs("val") + r")/>")
+_RUN = r"<r>(?:<rPr>(?:" + _RPR_CHILD + r")*+</rPr>|<rPr/>)?+" + _T + r"</r>"
+_RST = (r"(?:" + _T + r")?+(?:" + _RUN + r")*+(?:<rPh" + _attrs("sb", "eb") + ">" + _T + r"</rPh>)*+"
+        r"(?:<phoneticPr" + _attrs("fontId", "type", "alignment") + r"/>)?+")  # CT_Rst: <si>, <is>
+
+_F = r"<f" + _attrs("t", "aca", "ref", "dt2D", "dtr", "del1", "del2", "r1", "r2", "ca", "si", "bx") + r"(?:/>|>[^<]*</f>)"
+_CELL = (r'<c(?: r="[A-Z]{1,3}[0-9]{1,7}")?(?: s="[0-9]{1,9}")?(?: t="[a-zA-Z]{1,9}")?'
+         r"(?:/>|>(?:" + _F + r")?+(?:<v>[^<]*</v>)?+(?:<is>" + _RST + r"</is>)?+</c>)")
+_ROW = (r'<row(?: r="[0-9]{1,7}")?' + _attrs("spans", "s", "customFormat", "ht", "hidden", "customHeight",
+                                             "outlineLevel", "collapsed", "thickTop", "thickBot", "ph",
+                                             "x14ac:dyDescent")
+        + r"(?:/>|>(?:" + _CELL + r")*+</row>)")
+SHEET_DATA = re.compile(r"(?:" + _ROW + r")*+")
+SHARED_STRINGS = re.compile(r"(?:<si>" + _RST + r"</si>)*+")
+
+_DN_SCHEMA = ("name", "comment", "customMenu", "description", "help", "statusBar", "localSheetId", "hidden",
+              "function", "vbProcedure", "xlm", "functionGroupId", "shortcutKey", "publishToServer",
+              "workbookParameter")  # Excel, WPS and xlsxwriter write the schema's order, LibreOffice sorts
+DEFINED_NAMES = re.compile(r"(?:<definedName(?:(?>" + _attrs(*_DN_SCHEMA) + r")|(?>" + _attrs(*sorted(_DN_SCHEMA))
+                           + r"))(?:/>|>[^<]*</definedName>))*+")
+
+# --- extraction (on text the grammar above accepted) ----------------------------------------------------
+
+_CELL_X = re.compile(r'<c(?: r="([A-Z]{1,3}[0-9]{1,7})")?(?: s="([0-9]{1,9})")?(?: t="([a-zA-Z]{1,9})")?'
+                     r"(?:/>|>(<f[^<]*(?:</f>)?)?(<v>[^<]*</v>)?(<is>.*?</is>)?</c>)"
+                     r'|(<row)(?: r="([0-9]{1,7})")?[^>]*>', re.S)
+_SI_X = re.compile(r"<si>(?:<t(?: xml:space=\"[^\"]*\")?>([^<]*)</t>|<t(?: xml:space=\"[^\"]*\")?/>|(.*?))</si>",
+                   re.S)
+_T_X = re.compile(r"<t(?: xml:space=\"[^\"]*\")?(?:/>|>([^<]*)</t>)")
+_DN_X = re.compile(r"<definedName([^>]*?)(?:/>|>([^<]*)</definedName>)")
+_ATTR_X = re.compile(r' ([\w:]+)="([^"]*)"')
+
+_CONTROL = bytes(range(0x09)) + b"\x0b\x0c" + bytes(range(0x0E, 0x20))
+
+
+def text_of(region: bytes, grammar: re.Pattern) -> str:
+    """The region decoded, if it is UTF-8 of characters XML allows and matches the grammar."""
+    if (len(region.translate(None, _CONTROL)) != len(region) or b"\xef\xbf\xbe" in region
+            or b"\xef\xbf\xbf" in region or b"]]>" in region):
+        raise Unusual("characters XML does not allow")
+    try:
+        text = region.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Unusual("not UTF-8") from None
+    if grammar.fullmatch(text) is None:
+        raise Unusual("not in the narrow form")
+    return text
+
+
+_REFERENCE = re.compile(r"&(?:(amp|lt|gt|quot|apos)|#([0-9]{1,7})|#x([0-9a-fA-F]{1,6}));|&")
+_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+
+
+def _character(m: re.Match) -> str:
+    if m.group(1):
+        return _NAMED[m.group(1)]
+    if m.group(2) is None and m.group(3) is None:
+        raise Unusual("a bare '&'")
+    code = int(m.group(2)) if m.group(2) is not None else int(m.group(3), 16)
+    if not (code in (0x9, 0xA, 0xD) or 0x20 <= code <= 0xD7FF or 0xE000 <= code <= 0xFFFD
+            or 0x10000 <= code <= 0x10FFFF):
+        raise Unusual("a reference to a character XML does not allow")
+    return chr(code)
+
+
+def unescape(text: str) -> str:
+    """Character data as the parser reports it: line ends normalised, then references replaced."""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "&" in text:
+        text = _REFERENCE.sub(_character, text)
+    return text
+
+
+def rich_text(inner: str) -> str:
+    """The text of a string item (<si>/<is> content): its <t>, or its runs joined; phonetic
+    runs (<rPh>) left out -- as toolkit.read._text reads the tree."""
+    if inner.startswith("<t"):
+        return unescape(_T_X.match(inner).group(1) or "")
+    cut = inner.find("<rPh")
+    if cut < 0:
+        cut = inner.find("<phoneticPr")
+    runs = inner if cut < 0 else inner[:cut]
+    return "".join(unescape(t) for t in _T_X.findall(runs))
+
+
+# --- the three runs --------------------------------------------------------------------------------
+
+
+def shared_strings(text: str) -> list[str]:
+    """The items of sharedStrings.xml (``text``: the run of <si> elements, validated)."""
+    out = []
+    for plain, rich in _SI_X.findall(text):
+        if rich:
+            out.append(rich_text(rich))
+        else:
+            out.append(unescape(plain) if "&" in plain or "\r" in plain else plain)
+    return out
+
+
+def defined_names(text: str) -> dict[str, str]:
+    """Workbook-level defined names -> their formula text (``text``: the <definedName> run)."""
+    out = {}
+    for attrs, value in _DN_X.findall(text):
+        if ' localSheetId="' in attrs:
+            continue
+        i = attrs.find(' name="')
+        name = attrs[i + 7: attrs.index('"', i + 7)] if i >= 0 else ""
+        out[name] = unescape(value) if "&" in value or "\r" in value else value
+    return out
+
+
+def sheet_cells(text: str, strings: list[str], make: Callable, new: Callable, shared_formula: Callable,
+                blanks: bool = True) -> dict[tuple[int, int], object]:
+    """The cells of a <sheetData> (``text``: its content, validated), keyed by 0-based (row, col).
+
+    ``make(t, value, formula, style, inline, strings)`` builds a cell with content (the
+    reader's own conversion, shared with its tree path); ``new(value, kind, formula, style)``
+    is the cell type itself, for blanks and the plain numbers and shared strings that are
+    most cells; ``shared_formula(cell, si, shared, row, col)`` resolves t="shared" formulas.
+    ``blanks=False`` leaves out cells that hold nothing: no value, no formula (the styled
+    blanks that are most of a template)."""
+    if blanks or text.count("<c ") + text.count("<c>") + text.count("<c/>") != text.count('<c r="'):
+        return _all_cells(text, strings, make, new, shared_formula, blanks)  # cells without r count places
+    cells: dict[tuple[int, int], object] = {}
+    shared: dict = {}
+    known = _ADDRESSES.get
+    n = len(strings)
+    for ref, s, t, f, vw, inline in _FILLED_X.findall(text):
+        v = vw[3:-4]
+        if f or inline or not v or t not in _PLAIN_TYPES or "&" in v or "\r" in v:
+            if f or inline or vw:  # else <c ...></c>: a blank written long
+                rc = known(ref) or _address(ref)
+                cell = _cell(t, s, f, vw, inline, strings, make)
+                if f and ' t="shared"' in f:
+                    _shared(cell, f, shared, rc, shared_formula)
+                if cell.kind or cell.formula is not None:  # type: ignore[attr-defined]
+                    cells[rc] = cell
+        elif t == "s":
+            i = int(v)
+            cells[known(ref) or _address(ref)] = new(strings[i] if 0 <= i < n else "", "s", None, int(s) if s else 0)
+        elif len(v) < 16 and v.isascii() and v.isdigit():  # exact as an int, as float() then int() gives
+            cells[known(ref) or _address(ref)] = new(int(v), "n", None, int(s) if s else 0)
+        else:
+            cells[known(ref) or _address(ref)] = make(t or "n", v, None, int(s) if s else 0, None, strings)
+    return cells
+
+
+_PLAIN_TYPES = ("", "n", "s")
+_FILLED_X = re.compile(r'<c r="([A-Z]{1,3}[0-9]{1,7})"(?: s="([0-9]{1,9})")?(?: t="([a-zA-Z]{1,9})")?>'
+                       r'(<f[^<]*(?:</f>)?)?(<v>[^<]*</v>)?(<is>.*?</is>)?</c>', re.S)
+
+
+def _cell(t: str, s: str, f: str, vw: str, inline: str, strings: list[str], make: Callable):
+    """A cell with content, the general way (formulas, inline strings, references in text)."""
+    formula = None
+    if f:
+        k = f.index(">")
+        if f[k - 1] != "/":
+            formula = unescape(f[k + 1:-4]) or None
+    return make(t or "n", unescape(vw[3:-4]) or None if vw else None, formula, int(s) if s else 0,
+                rich_text(inline[4:-5]) if inline else None, strings)
+
+
+def _shared(cell, f: str, shared: dict, rc: tuple[int, int], shared_formula: Callable) -> None:
+    k = f.index(">")
+    a = dict(_ATTR_X.findall(f[2:k - 1] if f[k - 1] == "/" else f[2:k]))
+    if a.get("t") == "shared":
+        shared_formula(cell, a.get("si", ""), shared, rc[0], rc[1])
+
+
+def _all_cells(text: str, strings: list[str], make: Callable, new: Callable, shared_formula: Callable,
+               blanks: bool) -> dict[tuple[int, int], object]:
+    """Every cell, rows followed for cells without an r attribute."""
+    cells: dict[tuple[int, int], object] = {}
+    shared: dict = {}
+    row_i = col_i = -1
+    known = _ADDRESSES.get
+    for ref, s, t, f, vw, inline, row_tag, row_r in _CELL_X.findall(text):
+        if row_tag:
+            row_i = int(row_r) - 1 if row_r else row_i + 1
+            col_i = -1
+            continue
+        if ref:
+            r, col_i = known(ref) or _address(ref)
+        else:
+            r, col_i = row_i, col_i + 1
+        if not (f or vw or inline):
+            if blanks:
+                cells[(r, col_i)] = new(None, "", None, int(s) if s else 0)
+            continue
+        cell = _cell(t, s, f, vw, inline, strings, make)
+        if f and ' t="shared"' in f:
+            _shared(cell, f, shared, (r, col_i), shared_formula)
+        if blanks or cell.kind or cell.formula is not None:  # type: ignore[attr-defined]
+            cells[(r, col_i)] = cell
+    return cells
+
+
+_ADDRESSES: dict[str, tuple[int, int]] = {}
+
+
+def _address(ref: str) -> tuple[int, int]:
+    """parse_address, memoised: the same few hundred addresses recur in every workbook."""
+    rc = _ADDRESSES.get(ref)
+    if rc is None:
+        rc = parse_address(ref)
+        if len(_ADDRESSES) < 100_000:
+            _ADDRESSES[ref] = rc
+    return rc
