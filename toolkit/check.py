@@ -404,10 +404,12 @@ class _Checker:
                 continue
             get = sheet.cells.get
             for t in self.plan[table.id].totals:
-                shown_sum = 0
+                shown_sum = 0  # a SUM over the parts: text, blanks and booleans count 0
                 for at in t.parts:
                     p = get(at)
-                    shown_sum += (number(p.value) or 0) if p is not None and p.kind == "n" else 0
+                    if p is not None and p.kind == "n":
+                        v = p.value
+                        shown_sum += v if type(v) is int else (number(v) or 0)
                 x = get(t.at)
                 if x is None:
                     x = EMPTY
@@ -527,7 +529,7 @@ def _int(v: object) -> int | None:
 def _norm(text: object) -> str:
     """Labels compare without width or whitespace differences (WPS/Excel keep them, but a
     label retyped with ASCII parentheses is still the same label)."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text)))
+    return re.sub(r"\s+", "", rules.nfkc(str(text)))
 
 
 _QUOTED_SHEET = re.compile(r"'((?:[^']|'')+)'!")

@@ -395,7 +395,25 @@ def _cell(spec: Spec, target: tuple[str, str, str]) -> Cell:
 def _compact(text: str) -> str:
     """NFKC (full-width digits become ASCII; the patterns accept both kinds of punctuation) and
     no whitespace: text extracted from a PDF breaks lines mid-phrase."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    return _SPACE.sub("", nfkc(text))
+
+
+_SPACE = re.compile(r"\s+")
+# Full-width forms clerks type in Chinese text, each with its NFKC form (an ASCII starter).
+_WIDE = tuple((chr(c), chr(c - 0xFEE0)) for c in (*range(0xFF10, 0xFF1A), *map(ord, "，：；（）！？％＋－．／＜＞＝"))) + (
+    ("\u3000", " "),)
+
+
+def nfkc(text: str) -> str:
+    """unicodedata.normalize("NFKC", text), cheaper for Chinese text (~5x here): the
+    full-width punctuation and digits are replaced by their NFKC forms first, which leaves
+    the NFKC form unchanged, and the slow normalisation runs only if something else needs it."""
+    if unicodedata.is_normalized("NFKC", text):
+        return text
+    for wide, narrow in _WIDE:
+        if wide in text:
+            text = text.replace(wide, narrow)
+    return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
 
 
 _CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
