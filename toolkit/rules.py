@@ -88,6 +88,11 @@ def _table_codes(spec: Spec) -> tuple[tuple, ...]:
 
 
 @per_spec
+def _table_totals(spec: Spec) -> dict[str, tuple[Cell, ...]]:
+    return {t.id: t.totals for t in spec.tables}
+
+
+@per_spec
 def _codes(spec: Spec) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The codes of the inputs and of the totals."""
     return tuple(c.code for c in spec.inputs), tuple(c.code for c in spec.totals)
@@ -224,8 +229,12 @@ def _totals(spec: Spec, rule: Rule, filled: Filled, shown, prev) -> list[Finding
     table = spec.table(rule.params["table"])
     along_row = rule.params["axis"] == "row"
     out = []
-    for cell in table.totals:
-        stated = number(filled.values.get(cell.code))
+    totals = _table_totals(spec)[table.id]
+    values = filled.values
+    if not any(c.code in values for c in totals):  # no total stated (a workbook's: check compares them)
+        return out
+    for cell in totals:
+        stated = number(values.get(cell.code))
         if stated is None:
             continue
         parts = [spec.cell(c) for c in cell.sum_of]

@@ -37,9 +37,8 @@ def _attrs(*names: str) -> str:
 
 
 _T = r"<t(?: xml:space=" + _V + r")?(?:/>|>[^<]*</t>)"
-_RPR_CHILD = (r"<(?:color" + _attrs("auto", "indexed", "rgb", "theme", "tint")
-              + r"|(?:b|i|strike|condense|extend|outline|shadow|u|vertAlign|sz|rFont|family|charset|scheme)"
-              + _attrs("val") + r")/>")
+_RPR_CHILD = (r"<(?:(?:rFont|family|sz|b|charset|scheme|i|u|vertAlign|strike|condense|extend|outline|shadow)"
+              + _attrs("val") + r"|color" + _attrs("auto", "indexed", "rgb", "theme", "tint") + r")/>")
 _RUN = r"<r>(?:<rPr>(?:" + _RPR_CHILD + r")*+</rPr>|<rPr/>)?+" + _T + r"</r>"
 _RST = (r"(?:" + _T + r")?+(?:" + _RUN + r")*+(?:<rPh" + _attrs("sb", "eb") + ">" + _T + r"</rPh>)*+"
         r"(?:<phoneticPr" + _attrs("fontId", "type", "alignment") + r"/>)?+")  # CT_Rst: <si>, <is>
@@ -65,8 +64,8 @@ DEFINED_NAMES = re.compile(r"(?:<definedName(?:(?>" + _attrs(*_DN_SCHEMA) + r")|
 _CELL_X = re.compile(r'<c(?: r="([A-Z]{1,3}[0-9]{1,7})")?(?: s="([0-9]{1,9})")?(?: t="([a-zA-Z]{1,9})")?'
                      r"(?:/>|>(<f[^<]*(?:</f>)?)?(<v>[^<]*</v>)?(<is>.*?</is>)?</c>)"
                      r'|(<row)(?: r="([0-9]{1,7})")?[^>]*>', re.S)
-_SI_X = re.compile(r"<si>(?:<t(?: xml:space=\"[^\"]*\")?>([^<]*)</t>|<t(?: xml:space=\"[^\"]*\")?/>|(.*?))</si>",
-                   re.S)
+_SI_X = re.compile(r'<si>(?:<t(?: xml:space="[^"]*")?>([^<]*)</t>|<t(?: xml:space="[^"]*")?/>'
+                   r"|([^<]*(?:<(?!/si>)[^<]*)*))</si>")
 _T_X = re.compile(r"<t(?: xml:space=\"[^\"]*\")?(?:/>|>([^<]*)</t>)")
 _DN_X = re.compile(r"<definedName([^>]*?)(?:/>|>([^<]*)</definedName>)")
 _ATTR_X = re.compile(r' ([\w:]+)="([^"]*)"')
@@ -121,8 +120,11 @@ def rich_text(inner: str) -> str:
     cut = inner.find("<rPh")
     if cut < 0:
         cut = inner.find("<phoneticPr")
-    runs = inner if cut < 0 else inner[:cut]
-    return "".join(unescape(t) for t in _T_X.findall(runs))
+    texts = _T_X.findall(inner if cut < 0 else inner[:cut])
+    text = "".join(texts)
+    if "&" in text or "\r" in text:  # each text on its own: a reference cannot span two
+        return "".join(unescape(t) for t in texts)
+    return text
 
 
 # --- the three runs --------------------------------------------------------------------------------
@@ -167,29 +169,24 @@ def sheet_cells(text: str, strings: list[str], make: Callable, new: Callable, sh
     shared: dict = {}
     known = _ADDRESSES.get
     n = len(strings)
-    for ref, s, t, f, vw, inline in _FILLED_X.findall(text):
-        v = vw[3:-4]
-        if f or inline or not v or t not in _PLAIN_TYPES or "&" in v or "\r" in v:
-            if f or inline or vw:  # else <c ...></c>: a blank written long
-                rc = known(ref) or _address(ref)
-                cell = _cell(t, s, f, vw, inline, strings, make)
-                if f and ' t="shared"' in f:
-                    _shared(cell, f, shared, rc, shared_formula)
-                if cell.kind or cell.formula is not None:  # type: ignore[attr-defined]
-                    cells[rc] = cell
-        elif t == "s":
-            i = int(v)
-            cells[known(ref) or _address(ref)] = new(strings[i] if 0 <= i < n else "", "s", None, int(s) if s else 0)
-        elif len(v) < 16 and v.isascii() and v.isdigit():  # exact as an int, as float() then int() gives
-            cells[known(ref) or _address(ref)] = new(int(v), "n", None, int(s) if s else 0)
-        else:
-            cells[known(ref) or _address(ref)] = make(t or "n", v, None, int(s) if s else 0, None, strings)
+    for ref, s, t, digits, f, vw, inline in _FILLED_X.findall(text):
+        if digits and (not t or t == "n"):  # most cells: a count (exact as an int, as float() then int() give)
+            cells[known(ref) or _address(ref)] = new(int(digits), "n", None, int(s) if s else 0)
+        elif digits and t == "s":  # and the labels
+            i = int(digits)
+            cells[known(ref) or _address(ref)] = new(strings[i] if i < n else "", "s", None, int(s) if s else 0)
+        elif digits or f or inline or vw:  # else <c ...></c>: a blank written long
+            rc = known(ref) or _address(ref)
+            cell = _cell(t, s, f, f"<v>{digits}</v>" if digits else vw, inline, strings, make)
+            if f and ' t="shared"' in f:
+                _shared(cell, f, shared, rc, shared_formula)
+            if cell.kind or cell.formula is not None:  # type: ignore[attr-defined]
+                cells[rc] = cell
     return cells
 
 
-_PLAIN_TYPES = ("", "n", "s")
 _FILLED_X = re.compile(r'<c r="([A-Z]{1,3}[0-9]{1,7})"(?: s="([0-9]{1,9})")?(?: t="([a-zA-Z]{1,9})")?>'
-                       r'(<f[^<]*(?:</f>)?)?(<v>[^<]*</v>)?(<is>.*?</is>)?</c>', re.S)
+                       r'(?:<v>([0-9]{1,15})</v></c>|(<f[^<]*(?:</f>)?)?(<v>[^<]*</v>)?(<is>.*?</is>)?</c>)', re.S)
 
 
 def _cell(t: str, s: str, f: str, vw: str, inline: str, strings: list[str], make: Callable):
