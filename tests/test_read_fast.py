@@ -6,21 +6,22 @@ the two readers must give the same book or the same error."""
 
 from __future__ import annotations
 
+import importlib.util
 import io
-import math
 import random
 import re
+import sys
 import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
-from faults import YEAR, clean_report, members, rezip, sheet_part
+from faults import YEAR, clean_report, members, rezip, same_either_way, sheet_part
 
 from toolkit import xmlscan
 from toolkit.check import check_bytes
 from toolkit.office import cells_by_code
-from toolkit.read import ReadError, read_bytes
+from toolkit.read import read_bytes
 from toolkit.spec import STAMP_SHEET
 from toolkit.template import Agency, build_workbook
 
@@ -29,46 +30,7 @@ SAMPLES = sorted((Path(__file__).parents[1] / "samples" / "inbox").glob("*.xlsx"
 MARKET = next(p for p in SAMPLES if p.name == "demo-market.xlsx")
 
 
-def _plain(v):
-    return ("nan",) if isinstance(v, float) and math.isnan(v) else (type(v).__name__, v)
-
-
-def snapshot(book) -> dict:
-    """Everything a Book says, as plain comparable data (styles read, NaN comparable)."""
-    try:
-        locked = ("ok", list(book.locked_styles))
-    except ReadError as e:
-        locked = ("error", e.code)
-    return {
-        "sheet_names": book.sheet_names, "names": book.names, "calc": book.calc,
-        "application": book.application, "saved_at": book.saved_at, "locked": locked,
-        "sheets": {name: {"state": s.state, "merged": s.merged, "validations": s.validations,
-                          "protected": s.protected,
-                          "cells": {rc: (_plain(x.value), x.kind, x.formula, x.style) for rc, x in s.cells.items()}}
-                   for name, s in book.sheets.items()},
-    }
-
-
-def outcome(data: bytes, *, fast: bool, blanks: bool = True, validations: bool = False):
-    try:
-        return snapshot(read_bytes(data, fast=fast, blanks=blanks, validations=validations))
-    except ReadError as e:
-        return ("ReadError", e.code, e.part, e.detail)
-    except Exception as e:  # noqa: BLE001 -- whatever the tree reader raises, the fast one must too
-        return (type(e).__name__, str(e))
-
-
-def assert_same(data: bytes) -> dict | tuple:
-    tree = outcome(data, fast=False)
-    fast = outcome(data, fast=True)
-    assert fast == tree
-    lean = outcome(data, fast=True, blanks=False)
-    assert lean == outcome(data, fast=False, blanks=False)
-    if isinstance(tree, dict):  # blanks=False: the same book without the cells that hold nothing
-        for name, sheet in tree["sheets"].items():
-            kept = {rc: c for rc, c in sheet["cells"].items() if c[1] or c[2] is not None}
-            assert lean["sheets"][name]["cells"] == kept
-    return fast
+assert_same = same_either_way
 
 
 @pytest.fixture(scope="module")
@@ -98,6 +60,20 @@ def test_sample_inbox(path):
 def test_generated_workbooks(spec, generated):
     assert isinstance(assert_same(generated), dict)
     assert isinstance(assert_same(build_workbook(spec, AGENCY, YEAR)), dict)  # the blank template
+
+
+def test_benchmark_inbox(tmp_path):
+    """The benchmark's generated inbox (its library-made files, faults included)."""
+    path = Path(__file__).parents[1] / "benchmarks" / "generate.py"
+    module = importlib.util.spec_from_file_location("bench_generate", path)
+    generate = importlib.util.module_from_spec(module)
+    sys.modules.setdefault("bench_generate", generate)
+    module.loader.exec_module(generate)
+    inbox = generate.generate(24, tmp_path, seed=7, office=False, workers=1, log=lambda *a: None)
+    files = sorted((inbox.root / "inbox").glob("*.xlsx"))
+    assert len(files) >= 20
+    for f in files:
+        assert isinstance(assert_same(f.read_bytes()), dict), f.name
 
 
 @pytest.mark.office

@@ -14,9 +14,58 @@ import zipfile
 
 from toolkit import compute
 from toolkit.model import Filled
+from toolkit.read import ReadError, read_bytes
 from toolkit.spec import Spec
 
 YEAR = 2024
+
+
+# --- the two readers must agree -----------------------------------------------------------------
+
+
+def _plain(v):
+    return ("nan",) if isinstance(v, float) and v != v else (type(v).__name__, v)
+
+
+def snapshot(book) -> dict:
+    """Everything a Book says, as plain comparable data (styles read, NaN comparable)."""
+    try:
+        locked = ("ok", list(book.locked_styles))
+    except ReadError as e:
+        locked = ("error", e.code)
+    return {
+        "sheet_names": book.sheet_names, "names": book.names, "calc": book.calc,
+        "application": book.application, "saved_at": book.saved_at, "locked": locked,
+        "sheets": {name: {"state": s.state, "merged": s.merged, "validations": s.validations,
+                          "protected": s.protected,
+                          "cells": {rc: (_plain(x.value), x.kind, x.formula, x.style) for rc, x in s.cells.items()}}
+                   for name, s in book.sheets.items()},
+    }
+
+
+def outcome(data: bytes, *, fast: bool, blanks: bool = True):
+    """The book read from ``data``, or the error reading it gave."""
+    try:
+        return snapshot(read_bytes(data, fast=fast, blanks=blanks))
+    except ReadError as e:
+        return ("ReadError", e.code, e.part, e.detail)
+    except Exception as e:  # noqa: BLE001 -- whatever the tree reader raises, the fast one must too
+        return (type(e).__name__, str(e))
+
+
+def same_either_way(data: bytes) -> dict | tuple:
+    """Read ``data`` with the fast reader and the tree reader, with and without blank cells:
+    the same book (or the same error) every way. Returns what the fast reader gave."""
+    tree = outcome(data, fast=False)
+    fast = outcome(data, fast=True)
+    assert fast == tree
+    lean = outcome(data, fast=True, blanks=False)
+    assert lean == outcome(data, fast=False, blanks=False)
+    if isinstance(tree, dict):  # blanks=False: the same book without the cells that hold nothing
+        for name, sheet in tree["sheets"].items():
+            kept = {rc: c for rc, c in sheet["cells"].items() if c[1] or c[2] is not None}
+            assert lean["sheets"][name]["cells"] == kept
+    return fast
 
 
 # --- a clean, balanced report -------------------------------------------------------------------
