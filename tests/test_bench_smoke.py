@@ -26,21 +26,22 @@ def test_bench_runs_end_to_end(tmp_path, office):
     run = subprocess.run(
         [sys.executable, str(REPO / "benchmarks" / "bench.py"), "--n", "20", "--cache", str(tmp_path / "cache"),
          "--out", str(work), "--results", str(results), "--baseline-sample", "6",
-         "--baseline-docx-sample", "1", "--profile-sample", "6"],
+         "--baseline-docx-sample", "1", "--profile-sample", "6", "--repeat", "2"],
         capture_output=True, text=True, timeout=900, cwd=REPO)
     assert run.returncode == 0, run.stderr[-3000:]
 
     text = results.read_text(encoding="utf-8")
     for stage in STAGES:
-        assert f"| 20 | {stage} |" in text, stage
-    assert "| 20 | baseline (openpyxl ×2 + checks, python-docx), 6 files, 1 reports |" in text
+        assert f"| 20 | {stage} | 2 |" in text, stage
+    assert "| 20 | baseline (openpyxl ×2 + checks, python-docx), 6 files, 1 reports | 1 |" in text
     assert "## Targets (2-core machine)" in text and "## Where the time goes" in text
 
     data = json.loads((work / "results.json").read_text(encoding="utf-8"))
     size = data["sizes"][0]
     assert size["files"] == 20 and size["inbox"]["faulty_files"] == 2 and size["inbox"]["by_office"] == 1
     assert {s["stage"] for s in size["stages"]} == {s.strip("`") for s in STAGES}
-    assert all(s["wall_s"] > 0 and s["peak_pss_mb"] > 0 for s in size["stages"])
+    assert all(s["runs"] == 2 and 0 < s["wall_s"] <= s["slowest_s"] and s["peak_pss_mb"] > 0
+               for s in size["stages"])
     same = size["same_outputs"]
     assert same["identical"] and same["differences"] == []
     assert same["reports"] == 19  # 18 agencies without errors, and the combined report
