@@ -19,6 +19,7 @@ from shifted cells would be guesses.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import unicodedata
 import zipfile
@@ -35,6 +36,7 @@ from .spec import STAMP_SHEET, Cell, Label, Spec, Table, address, col_letter, lo
 from .speccache import per_spec
 
 STATUSES = ("ok", "warnings", "errors", "rejected")
+_ZEROS = itertools.repeat(0)
 MAX_LISTED = 12  # cells named in one message before "等"
 MAX_LABEL_FINDINGS = 5  # per table; the rest summed up in one more
 
@@ -403,13 +405,11 @@ class _Checker:
             if table.id in self.unread or sheet is None:
                 continue
             get = sheet.cells.get
+            # each cell's number as a SUM over it sees it: text, blanks and booleans count 0
+            shown = {rc: (x.value if type(x.value) is int else number(x.value) or 0)
+                     for rc, x in sheet.cells.items() if x.kind == "n"}
             for t in self.plan[table.id].totals:
-                shown_sum = 0  # a SUM over the parts: text, blanks and booleans count 0
-                for at in t.parts:
-                    p = get(at)
-                    if p is not None and p.kind == "n":
-                        v = p.value
-                        shown_sum += v if type(v) is int else (number(v) or 0)
+                shown_sum = sum(map(shown.get, t.parts, _ZEROS))
                 x = get(t.at)
                 if x is None:
                     x = EMPTY

@@ -236,8 +236,8 @@ def _parsed(data: bytes, part: str) -> Element:
     root = _PARSED.get(data)
     if root is None:
         root = parse_xml(data, part)
-        if len(data) <= 32768:
-            if len(_PARSED) >= 256:
+        if len(data) <= 16384:
+            if len(_PARSED) >= 64:  # bounded: a collection of any size holds at most ~1 MB here
                 _PARSED.clear()
             _PARSED[data] = root
     return root

@@ -169,13 +169,17 @@ def sheet_cells(text: str, strings: list[str], make: Callable, new: Callable, sh
     shared: dict = {}
     known = _ADDRESSES.get
     n = len(strings)
-    for ref, s, t, digits, f, vw, inline in _FILLED_X.findall(text):
+    for ref, s, t, digits, sum_text, sum_digits, f, vw, inline in _FILLED_X.findall(text):
         if digits and (not t or t == "n"):  # most cells: a count (exact as an int, as float() then int() give)
             cells[known(ref) or _address(ref)] = new(int(digits), "n", None, int(s) if s else 0)
+        elif sum_digits and sum_text and (not t or t == "n"):  # a total: its formula and a count
+            cells[known(ref) or _address(ref)] = new(int(sum_digits), "n", sum_text, int(s) if s else 0)
         elif digits and t == "s":  # and the labels
             i = int(digits)
             cells[known(ref) or _address(ref)] = new(strings[i] if i < n else "", "s", None, int(s) if s else 0)
-        elif digits or f or inline or vw:  # else <c ...></c>: a blank written long
+        elif digits or sum_digits or f or inline or vw:  # else <c ...></c>: a blank written long
+            if sum_digits:
+                f, vw = f"<f>{sum_text}</f>", f"<v>{sum_digits}</v>"
             rc = known(ref) or _address(ref)
             cell = _cell(t, s, f, f"<v>{digits}</v>" if digits else vw, inline, strings, make)
             if f and ' t="shared"' in f:
@@ -186,7 +190,8 @@ def sheet_cells(text: str, strings: list[str], make: Callable, new: Callable, sh
 
 
 _FILLED_X = re.compile(r'<c r="([A-Z]{1,3}[0-9]{1,7})"(?: s="([0-9]{1,9})")?(?: t="([a-zA-Z]{1,9})")?>'
-                       r'(?:<v>([0-9]{1,15})</v></c>|(<f[^<]*(?:</f>)?)?(<v>[^<]*</v>)?(<is>.*?</is>)?</c>)', re.S)
+                       r'(?:<v>([0-9]{1,15})</v></c>|<f(?: aca="false")?>([^<&\r]*)</f><v>([0-9]{1,15})</v></c>'
+                       r'|(<f[^<]*(?:</f>)?)?(<v>[^<]*</v>)?(<is>.*?</is>)?</c>)', re.S)
 
 
 def _cell(t: str, s: str, f: str, vw: str, inline: str, strings: list[str], make: Callable):
