@@ -114,8 +114,8 @@ def read_workbook(zf: zipfile.ZipFile, only: Collection[str] | None = None, *, v
     """Parse the workbook; ``only`` names the sheets whose cells are wanted (default: all).
     Data validations are read only when asked (they are most of a sheet's XML). ``blanks=False``
     leaves out cells that hold nothing, no value and no formula (a template's styled blanks:
-    all they carry is their style, i.e. whether they are locked). ``fast=False`` reads every part with the tree parser
-    (the reference the fast path is tested against)."""
+    all they carry is their style, i.e. whether they are locked). ``fast=False`` reads every
+    part with the tree parser (the reference the fast path is tested against)."""
     pkg = _Package(zf, fast, blanks)
     wb_path = _office_document(pkg)
     wb, names = _workbook(pkg, wb_path)
@@ -237,7 +237,7 @@ def _parsed(data: bytes, part: str) -> Element:
     if root is None:
         root = parse_xml(data, part)
         if len(data) <= 16384:
-            if len(_PARSED) >= 64:  # bounded: a collection of any size holds at most ~1 MB here
+            if len(_PARSED) >= 64:  # bounded, whatever the size of the collection
                 _PARSED.clear()
             _PARSED[data] = root
     return root
