@@ -22,8 +22,6 @@ import hashlib
 import itertools
 import re
 import unicodedata
-import zipfile
-import zlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
