@@ -229,3 +229,20 @@ def test_reports_for_agencies_without_errors(spec, inbox, tmp_path):
     combined = Document(paths[-1])
     cells = {c.text for t in combined.tables for row in t.rows for c in row.cells}
     assert {"a01", "a02", "a03"} <= cells  # included and excluded agencies are listed
+
+
+def test_console_table_stays_short_for_large_collections(spec, tmp_path, monkeypatch):
+    import toolkit.cli as cli
+
+    monkeypatch.setattr(cli, "TABLE_ROWS", 3)
+    box = tmp_path / "box"
+    box.mkdir()
+    for i in range(5):
+        (box / f"a{i}.xlsx").write_bytes(workbook(spec, f"a{i}", f"示例{i}局", i + 1))
+    bad = figures(spec, 9)
+    bad["t3_new_other"] += 2
+    (box / "z.xlsx").write_bytes(workbook(spec, "z9", "示例九局", values=bad))
+    res = CliRunner().invoke(app, ["collect", str(box), "--year", str(YEAR), "-o", str(tmp_path / "o"), "--no-docx"])
+    assert res.exit_code == 1
+    assert "z.xlsx" in res.output and "a0.xlsx" not in res.output  # only files needing attention
+    assert "其中 5 个通过校验，未列出" in res.output

@@ -236,24 +236,39 @@ def collect(
     raise typer.Exit(0 if report["valid"] else 1)
 
 
+TABLE_ROWS = 30  # a console table longer than this is for summary.xlsx, not the terminal
+
+
 def _print_collection(coll, report: dict, status_zh: dict) -> None:
+    """Per file: status, errors, warnings (all files when few, else those needing attention)."""
+    from collections import Counter
+
     from rich.table import Table as RichTable
 
     out = Console()
+    errors = Counter(f["file"] for f in report["findings"] if f["severity"] == "error")
+    warnings = Counter(f["file"] for f in report["findings"] if f["severity"] == "warning")
+    subs = report["submissions"]
+    shown = subs if len(subs) <= TABLE_ROWS else [s for s in subs if s["status"] != "ok" or not s["used"]]
     table = RichTable(title=f"{coll.year}年度报送与校验情况")
     for col in ("单位编号", "单位名称", "状态", "错误", "警告", "文件"):
         table.add_column(col)
-    for s in report["submissions"]:
-        fs = [f for f in report["findings"] if f["file"] == s["file"]]
+    for s in shown[:TABLE_ROWS]:
         style = {"errors": "red", "rejected": "red", "warnings": "yellow"}.get(s["status"], "green")
         table.add_row(s["agency_id"] or "—", s["agency"] or "—", f"[{style}]{status_zh[s['status']]}[/{style}]"
-                      + ("" if s["used"] else "（未采用）"),
-                      str(sum(f["severity"] == "error" for f in fs)), str(sum(f["severity"] == "warning" for f in fs)),
+                      + ("" if s["used"] else "（未采用）"), str(errors[s["file"]]), str(warnings[s["file"]]),
                       s["file"])
     out.print(table)
-    if report["missing"]:
-        out.print(f"[red]未报送（{len(report['missing'])}）：[/red]"
-                  + "、".join(f"{m['agency']}（{m['agency_id']}）" for m in report["missing"]))
+    if len(shown) > TABLE_ROWS or len(shown) < len(subs):
+        note = f"（共 {len(subs)} 个文件，其中 {len(subs) - len(shown)} 个通过校验，未列出"
+        if len(shown) > TABLE_ROWS:
+            note += f"；需要处理的 {len(shown)} 个只列出前 {TABLE_ROWS} 个"
+        out.print(note + "。全部文件见 summary.xlsx 的“报送情况”和“问题清单”。）")
+    missing = report["missing"]
+    if missing:
+        names = "、".join(f"{m['agency']}（{m['agency_id']}）" for m in missing[:TABLE_ROWS])
+        more = f" 等 {len(missing)} 个，见 summary.xlsx" if len(missing) > TABLE_ROWS else ""
+        out.print(f"[red]未报送（{len(missing)}）：[/red]{names}{more}")
     st = report["stats"]
     out.print(f"文件 {st['files']} 个，单位 {st['agencies']} 个，错误 {st['errors']} 个，警告 {st['warnings']} 个，"
               f"未报送 {st['missing']} 个。")
