@@ -226,14 +226,15 @@ def _data_rows(coll: Collection, first_row: int) -> list[str]:
     """One <row> of sheet XML per used submission: 200-odd numbers a row, thousands of rows,
     written as text directly (xlsxwriter's per-cell path costs ~20× more)."""
     letters = [xl_col_to_name(j) for j in range(len(DATA_FIXED) + len(coll.spec.cells))]
+    text_letters, number_letters = letters[:len(DATA_FIXED)], letters[len(DATA_FIXED):]
     rows = []
     used = [r for r in coll.used.values() if r.filled is not None]
     for i, r in enumerate(used, start=first_row):
         texts = (r.agency_id or "", r.agency or "", STATUS_ZH[coll.status(r)], r.file)
-        cells = [f'<c r="{letters[j]}{i}" t="inlineStr"><is><t xml:space="preserve">{_xml_text(t)}</t></is></c>'
-                 for j, t in enumerate(texts)]
-        cells += [f'<c r="{letters[j]}{i}"><v>{_xml_number(v)}</v></c>'
-                  for j, v in enumerate(coll.cell_values(r), start=len(texts))]
+        cells = [f'<c r="{c}{i}" t="inlineStr"><is><t xml:space="preserve">{_xml_text(t)}</t></is></c>'
+                 for c, t in zip(text_letters, texts)]
+        # str() of an int, float (shortest round-trip form) or Decimal is a valid xsd:double
+        cells += [f'<c r="{c}{i}"><v>{v}</v></c>' for c, v in zip(number_letters, map(str, coll.cell_values(r)))]
         rows.append(f'<row r="{i}">{"".join(cells)}</row>')
     return rows
 
@@ -243,10 +244,6 @@ _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 def _xml_text(text: str) -> str:
     return _XML_BAD.sub("", text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _xml_number(v) -> str:
-    return repr(float(v)) if isinstance(v, float) else str(v)
 
 
 def _fill_sheet(xlsx: bytes, index: int, rows: list[str]) -> bytes:
