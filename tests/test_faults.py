@@ -321,9 +321,20 @@ def test_corpus_is_large_and_distinct():
     assert len({f.code for f in faults}) >= 20
 
 
-@pytest.mark.skip(reason="duplicate agencies are collect's job (tests of toolkit.collect)")
-def test_duplicate_agency():
-    pass
+@pytest.mark.office
+def test_duplicate_agency(spec, clerk, office, tmp_path):
+    """Two files for one agency (a clerk sends a corrected copy): collect reports both, uses one."""
+    from toolkit.collect import collect
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "本单位.xlsx").write_bytes(clerk.read_bytes())
+    office.fill(clerk, inbox / "本单位（修改）.xlsx", cells_by_code(spec, {"t3_new_natural": 999}))
+    coll = collect(inbox, YEAR, spec=spec)
+    dup = [f for f in coll.findings if f.code == "agency_duplicate"]
+    assert sorted(f.file for f in dup) == ["本单位.xlsx", "本单位（修改）.xlsx"]
+    assert all(f.severity == "warning" and "采用 本单位.xlsx（错误最少）" in f.message for f in dup)
+    assert coll.used[AGENCY.id].file == "本单位.xlsx"
 
 
 @pytest.mark.office
