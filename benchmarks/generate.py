@@ -334,6 +334,9 @@ def generate(n: int, cache: Path, *, seed: int = 2024, office: bool = True, work
         if root.exists():
             shutil.rmtree(root)
         os.replace(work, root)
+        for stale in Path(cache).glob(f"inbox-{n}-*"):  # older generations of this N
+            if stale != root and (stale / "manifest.json").exists():
+                shutil.rmtree(stale, ignore_errors=True)
     finally:
         if work.exists():
             shutil.rmtree(work, ignore_errors=True)
