@@ -246,3 +246,22 @@ def test_console_table_stays_short_for_large_collections(spec, tmp_path, monkeyp
     assert res.exit_code == 1
     assert "z.xlsx" in res.output and "a0.xlsx" not in res.output  # only files needing attention
     assert "其中 5 个通过校验，未列出" in res.output
+
+
+def test_long_agency_lists_are_not_cut_silently():
+    from toolkit.summary import CELL_TEXT_MAX, _names
+
+    few = [f"示例{i}局（a{i}）" for i in range(3)]
+    assert _names(few) == "、".join(few)
+    many = [f"示例市示例区第{i}局（ag{i:05d}）" for i in range(3000)]
+    assert _names(many) == "共 3000 个，名单见“报送情况”工作表"
+    assert len("、".join(many)) > CELL_TEXT_MAX
+
+
+def test_spool_keeps_results_light(spec, inbox):
+    box, roster = inbox
+    coll = collect(box, YEAR, spec=spec, roster=read_roster(roster))
+    assert all(r.filled is None for r in coll.results)  # the heavy data live in the spool
+    r = coll.used["a02"]
+    assert coll.filled(r).agency == "=示例二局" and coll.filled(r).narratives == NARRATIVES
+    assert coll.cell_values(r) == [compute.full(spec, figures(spec, 2))[c.code] for c in spec.cells]

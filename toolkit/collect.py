@@ -8,9 +8,12 @@ a stable order (sorted file names), so the outputs do not depend on the number o
 from __future__ import annotations
 
 import os
+import pickle
+import tempfile
+import weakref
 import zipfile
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -19,7 +22,7 @@ from . import codes, compute, rules
 from .check import Result, check_bytes
 from .findings import Finding, count
 from .model import Filled
-from .pool import consume, ordered_map
+from .pool import ordered_map
 from .roster import Roster
 from .spec import Spec, load_spec
 from .template import Agency
@@ -55,6 +58,60 @@ class Source:
             return zf.read(info)
 
 
+class Spool:
+    """Each readable submission's heavy data -- its Filled (figures, narratives) and its cell
+    values -- pickled to a temporary file as results arrive, so a collection's memory does not
+    grow with the number of workbooks. Pool workers read records back by path and offset."""
+
+    def __init__(self) -> None:
+        self._fh = tempfile.NamedTemporaryFile(prefix="toolkit-collect-", suffix=".spool")
+        self.path = self._fh.name
+        self._at: dict[str, int] = {}
+        weakref.finalize(self, self._fh.close)  # the file goes with the spool, closed or not
+
+    def put(self, key: str, filled: Filled, values: list) -> None:
+        self._fh.seek(0, os.SEEK_END)
+        self._at[key] = self._fh.tell()
+        pickle.dump((filled, values), self._fh, protocol=pickle.HIGHEST_PROTOCOL)
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._at
+
+    def offset(self, key: str) -> int:
+        return self._at[key]
+
+    def flush(self) -> None:
+        self._fh.flush()
+
+    def get(self, key: str) -> tuple[Filled, list]:
+        self._fh.flush()
+        return read_record(self.path, self._at[key])
+
+    def close(self) -> None:
+        self._fh.close()
+
+
+def read_record(path: str, offset: int) -> tuple[Filled, list]:
+    with open(path, "rb") as fh:
+        fh.seek(offset)
+        return pickle.load(fh)
+
+
+class Spooled(Sequence):
+    """The Filled of several results, read from the spool one at a time when indexed."""
+
+    def __init__(self, spool: Spool, results: list[Result]):
+        self._spool, self._results = spool, results
+
+    def __len__(self) -> int:
+        return len(self._results)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return Spooled(self._spool, self._results[i])
+        return self._spool.get(self._results[i].file)[0]
+
+
 @dataclass
 class Collection:
     """The outcome of one collection: per-file results plus collection-level findings."""
@@ -66,12 +123,19 @@ class Collection:
     findings: list[Finding] = field(default_factory=list)  # roster/duplicate/archive problems
     used: dict[str, Result] = field(default_factory=dict)  # agency id -> the submission used
     missing: list[Agency] = field(default_factory=list)
-    # file -> every cell's value in spec.cells order (blank inputs as 0, totals recomputed),
-    # computed in the workers so the summary need not recompute.
-    values: dict[str, list] = field(default_factory=dict)
+    # The figures and narratives of every readable file, out of memory (results keep filled=None).
+    spool: Spool = field(default_factory=Spool)
+
+    def readable(self, r: Result) -> bool:
+        return r.file in self.spool
+
+    def filled(self, r: Result) -> Filled:
+        return self.spool.get(r.file)[0]
 
     def cell_values(self, r: Result) -> list:
-        return self.values[r.file]
+        """Every cell's value in spec.cells order (blank inputs as 0, totals recomputed),
+        computed in the workers so the summary need not recompute."""
+        return self.spool.get(r.file)[1]
 
     @property
     def all_findings(self) -> list[Finding]:
@@ -83,24 +147,32 @@ class Collection:
 
     def included(self) -> list[Result]:
         """Submissions that go into the aggregate: used, and without error-level findings."""
-        return [r for r in self.used.values() if r.filled is not None and self._errors(r) == 0]
+        return [r for r in self.used.values() if self.readable(r) and self._errors(r) == 0]
 
     def excluded(self) -> list[tuple[str, str]]:
         """(agency id or file, reason) for every agency or file left out of the aggregate."""
         out: list[tuple[str, str]] = []
         for agency_id, r in sorted(self.used.items()):
-            if r.filled is None or self._errors(r):
+            if not self.readable(r) or self._errors(r):
                 out.append((agency_id, f"{r.agency or ''}：{r.file} 有 {self._errors(r)} 个错误"))
         for a in self.missing:
             out.append((a.id, f"{a.name}：未报送"))
         return out
 
+    def _mine(self, r: Result) -> list[Finding]:
+        """The file's findings plus the collection's findings about it."""
+        if getattr(self, "_indexed", -1) != len(self.findings):  # findings only grow
+            self._by_file: dict[str, list[Finding]] = {}
+            for f in self.findings:
+                self._by_file.setdefault(f.file, []).append(f)
+            self._indexed = len(self.findings)
+        return r.findings + self._by_file.get(r.file, [])
+
     def _errors(self, r: Result) -> int:
-        extra = [f for f in self.findings if f.file == r.file]
-        return count(r.findings + extra, "error")
+        return count(self._mine(r), "error")
 
     def status(self, r: Result) -> str:
-        found = r.findings + [f for f in self.findings if f.file == r.file]
+        found = self._mine(r)
         if r.status == "rejected":
             return "rejected"
         if count(found, "error"):
@@ -219,12 +291,22 @@ def _numbers(values: dict) -> dict:
     return {k: v for k, v in values.items() if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool)}
 
 
-def check_all(sources: list[Source], spec: Spec, year: int, previous: dict[str, Filled],
-              workers: int | None = None, progress: Callable[[Result], None] | None = None) -> list[Checked]:
-    """Check every source, in the sources' order, on ``workers`` processes (1: in this process)."""
+def check_all(sources: list[Source], spec: Spec, year: int, previous: dict[str, Filled], spool: Spool,
+              workers: int | None = None, progress: Callable[[Result], None] | None = None) -> list[Result]:
+    """Check every source, in the sources' order, on ``workers`` processes (1: in this process).
+    Readable files' data go to ``spool``; the returned results keep only findings and identity."""
+    def keep(checked: Checked) -> Result:
+        result, values = checked
+        if values is not None:
+            spool.put(result.file, result.filled, values)
+            result = replace(result, filled=None)
+        if progress:
+            progress(result)
+        return result
+
     results = ordered_map(_check_source, sources, workers=workers, min_items=4,
                           initializer=_init_worker, initargs=(spec.id, year, previous))
-    return consume(results, progress and (lambda checked: progress(checked[0])))
+    return [keep(c) for c in results]
 
 
 # --- the collection -----------------------------------------------------------------------------
@@ -238,9 +320,9 @@ def collect(inbox: Path, year: int, *, spec: Spec | None = None, roster: Roster 
     sources = discover(inbox)
     if on_sources:
         on_sources(len(sources))
-    checked = check_all(sources, spec, year, previous or {}, workers, progress)
-    coll = Collection(year=year, spec=spec, results=[r for r, _ in checked], roster=roster,
-                      values={r.file: v for r, v in checked if v is not None})
+    spool = Spool()
+    results = check_all(sources, spec, year, previous or {}, spool, workers, progress)
+    coll = Collection(year=year, spec=spec, results=results, roster=roster, spool=spool)
     _match(coll)
     return coll
 
@@ -249,7 +331,7 @@ def _match(coll: Collection) -> None:
     """Roster matching: unknown agencies, duplicates (which one is used and why), missing."""
     by_agency: dict[str, list[Result]] = {}
     for r in coll.results:
-        if r.agency_id and r.filled is not None:
+        if r.agency_id and coll.readable(r):
             by_agency.setdefault(r.agency_id, []).append(r)
     known = coll.roster.by_id() if coll.roster else None
     for agency_id, rs in sorted(by_agency.items()):

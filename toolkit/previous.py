@@ -24,4 +24,4 @@ def load_previous(path: Path, year: int, spec: Spec) -> dict[str, Filled]:
         except (ValueError, KeyError) as e:
             raise CollectError(f"上年数据文件 {path} 无法读取：{e}。请指向上年 collect 的输出目录或上年的收件目录。") from e
     coll = collect(path, year - 1, spec=spec)
-    return {agency_id: r.filled for agency_id, r in coll.used.items() if r.filled is not None}
+    return {agency_id: coll.filled(r) for agency_id, r in coll.used.items() if coll.readable(r)}

@@ -6,8 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .atomic import write_bytes_atomic
-from .collect import Collection
-from .model import Filled
+from .collect import Collection, Spooled, read_record
 from .pool import consume, ordered_map
 from .render_docx import render_combined, render_report
 from .spec import load_spec
@@ -15,8 +14,9 @@ from .spec import load_spec
 COMBINED_NAME = "汇总.docx"
 
 
-def _render_one(job: tuple[str, str, Filled]) -> str:
-    edition, path, filled = job
+def _render_one(job: tuple[str, str, str, int]) -> str:
+    edition, path, spool_path, offset = job
+    filled, _ = read_record(spool_path, offset)  # from the collection's spool: small jobs, flat memory
     write_bytes_atomic(Path(path), render_report(load_spec(edition), filled))
     return path
 
@@ -27,10 +27,12 @@ def write_reports(coll: Collection, out_dir: Path, *, workers: int | None = None
     ``out_dir/汇总.docx`` over the same agencies. Returns the paths in a stable order."""
     out_dir = Path(out_dir)
     included = sorted(coll.included(), key=lambda r: r.agency_id or "")
-    jobs = [(coll.spec.id, str(out_dir / f"{r.agency_id}.docx"), r.filled) for r in included]
+    coll.spool.flush()
+    jobs = [(coll.spec.id, str(out_dir / f"{r.agency_id}.docx"), coll.spool.path, coll.spool.offset(r.file))
+            for r in included]
     done = ordered_map(_render_one, jobs, workers=workers)
     paths = [Path(p) for p in consume(done, progress and (lambda _p: progress()))]
     combined = out_dir / COMBINED_NAME
-    write_bytes_atomic(combined, render_combined(coll.spec, coll.year, [r.filled for r in included],
+    write_bytes_atomic(combined, render_combined(coll.spec, coll.year, Spooled(coll.spool, included),
                                                  coll.excluded()))
     return [*paths, combined]

@@ -7,13 +7,14 @@ import io
 import json
 import re
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
-from .atomic import write_bytes_atomic, write_text_atomic
+from .atomic import atomic_open, write_bytes_atomic, write_text_atomic
 from .collect import Collection
 from .model import Filled
 from .template import formats, table_frame, write_value
@@ -31,8 +32,7 @@ def write_outputs(coll: Collection, out: Path) -> list[Path]:
     paths = [out / "findings.json", out / "findings.csv", out / "data.json", out / "summary.xlsx"]
     write_text_atomic(paths[0], json.dumps(report, ensure_ascii=False, indent=1, default=str) + "\n")
     write_bytes_atomic(paths[1], findings_csv(report["findings"]))
-    # data.json is for machines (next year's --previous); no indent keeps json's C encoder
-    write_text_atomic(paths[2], json.dumps(data_records(coll), ensure_ascii=False, default=str) + "\n")
+    write_data_records(coll, paths[2])
     write_bytes_atomic(paths[3], summary_workbook(coll, report))
     return paths
 
@@ -62,17 +62,24 @@ def _is_number(text: str) -> bool:
         return False
 
 
-def data_records(coll: Collection) -> dict:
-    """Machine-readable data of every used submission: next year's ``collect --previous``."""
-    return {
-        "template": {"id": coll.spec.id, "version": coll.spec.version},
-        "year": coll.year,
-        "agencies": [
-            {"agency_id": r.agency_id, "agency": r.agency, "file": r.file, "status": coll.status(r),
-             "values": r.filled.values, "narratives": r.filled.narratives}
-            for r in coll.used.values() if r.filled is not None
-        ],
-    }
+def write_data_records(coll: Collection, path: Path) -> None:
+    """Machine-readable data of every used submission, for next year's ``collect --previous``:
+    {"template", "year", "agencies": [{agency_id, agency, file, status, values, narratives}]}.
+    Written one agency at a time (no indent: json's C encoder), so memory stays flat."""
+    head = json.dumps({"template": {"id": coll.spec.id, "version": coll.spec.version}, "year": coll.year},
+                      ensure_ascii=False)
+    with atomic_open(path, "w", encoding="utf-8") as fh:
+        fh.write(head[:-1] + ', "agencies": [')
+        sep = "\n"
+        for r in coll.used.values():
+            if not coll.readable(r):
+                continue
+            filled = coll.filled(r)
+            fh.write(sep + json.dumps({"agency_id": r.agency_id, "agency": r.agency, "file": r.file,
+                                       "status": coll.status(r), "values": filled.values,
+                                       "narratives": filled.narratives}, ensure_ascii=False, default=str))
+            sep = ",\n"
+        fh.write("\n]}\n")
 
 
 def load_data_records(path: Path) -> dict[str, Filled]:
@@ -88,11 +95,16 @@ def aggregate(coll: Collection) -> dict[str, float]:
     """Every input and total cell summed over the included submissions (pandas)."""
     spec = coll.spec
     codes = [c.code for c in spec.cells]
-    rows = [coll.cell_values(r) for r in coll.included()]
-    if not rows:
-        return {c: 0 for c in codes}
-    sums = pd.DataFrame(rows, columns=codes, dtype=object).sum(axis=0)  # object: exact ints and Decimals
+    sums = pd.Series([0] * len(codes), index=codes, dtype=object)
+    for chunk in _chunks(coll.included(), 1000):  # bounded memory at any number of agencies
+        rows = [coll.cell_values(r) for r in chunk]
+        sums = sums + pd.DataFrame(rows, columns=codes, dtype=object).sum(axis=0)  # object: exact ints, Decimals
     return {c: _plain(sums[c], spec.cell(c).type) for c in codes}
+
+
+def _chunks(items: list, size: int):
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
 
 
 def _plain(v, kind: str):
@@ -117,7 +129,7 @@ def summary_workbook(coll: Collection, report: dict) -> bytes:
         _aggregate_sheet(wb, fmt, coll, table, totals, text)
     data_sheet = _data_sheet(wb, coll, head, text)
     wb.close()
-    return _fill_sheet(buf.getvalue(), data_sheet, _data_rows(coll, first_row=3))
+    return _fill_sheet(buf.getvalue(), data_sheet, _data_rows(coll, first_row=3), len(_data_results(coll)))
 
 
 def _status_sheet(wb, coll: Collection, report: dict, head, text) -> None:
@@ -198,9 +210,18 @@ def _aggregate_sheet(wb, fmt, coll: Collection, table, totals: dict, text) -> No
     for cell in table.cells:
         write_value(ws, cell, totals[cell.code], fmt["total"] if cell.role == "total" else fmt["text"])
     row = table.bottom + 2
-    ws.write_string(row, 0, "已汇总：" + ("、".join(f"{r.agency}（{r.agency_id}）" for r in included) or "无"), text)
-    excluded = coll.excluded()
-    ws.write_string(row + 1, 0, "未汇总：" + ("、".join(f"{a}（{why}）" for a, why in excluded) or "无"), text)
+    ws.write_string(row, 0, "已汇总：" + _names([f"{r.agency}（{r.agency_id}）" for r in included]), text)
+    ws.write_string(row + 1, 0, "未汇总：" + _names([f"{a}（{why}）" for a, why in coll.excluded()]), text)
+
+
+CELL_TEXT_MAX = 32_767  # Excel's limit; xlsxwriter would cut the text silently
+
+
+def _names(items: list[str]) -> str:
+    text = "、".join(items) or "无"
+    if len(text) > CELL_TEXT_MAX - 100:
+        return f"共 {len(items)} 个，名单见“报送情况”工作表"
+    return text
 
 
 def _data_sheet(wb, coll: Collection, head, text) -> int:
@@ -222,21 +243,22 @@ def _data_sheet(wb, coll: Collection, head, text) -> int:
 DATA_FIXED = ("agency_id", "agency", "status", "file")
 
 
-def _data_rows(coll: Collection, first_row: int) -> list[str]:
+def _data_rows(coll: Collection, first_row: int) -> Iterator[str]:
     """One <row> of sheet XML per used submission: 200-odd numbers a row, thousands of rows,
-    written as text directly (xlsxwriter's per-cell path costs ~20× more)."""
+    written as text directly (xlsxwriter's per-cell path costs ~20× more), one row at a time."""
     letters = [xl_col_to_name(j) for j in range(len(DATA_FIXED) + len(coll.spec.cells))]
     text_letters, number_letters = letters[:len(DATA_FIXED)], letters[len(DATA_FIXED):]
-    rows = []
-    used = [r for r in coll.used.values() if r.filled is not None]
-    for i, r in enumerate(used, start=first_row):
+    for i, r in enumerate(_data_results(coll), start=first_row):
         texts = (r.agency_id or "", r.agency or "", STATUS_ZH[coll.status(r)], r.file)
         cells = [f'<c r="{c}{i}" t="inlineStr"><is><t xml:space="preserve">{_xml_text(t)}</t></is></c>'
                  for c, t in zip(text_letters, texts)]
         # str() of an int, float (shortest round-trip form) or Decimal is a valid xsd:double
         cells += [f'<c r="{c}{i}"><v>{v}</v></c>' for c, v in zip(number_letters, map(str, coll.cell_values(r)))]
-        rows.append(f'<row r="{i}">{"".join(cells)}</row>')
-    return rows
+        yield f'<row r="{i}">{"".join(cells)}</row>'
+
+
+def _data_results(coll: Collection) -> list:
+    return [r for r in coll.used.values() if coll.readable(r)]
 
 
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -246,9 +268,10 @@ def _xml_text(text: str) -> str:
     return _XML_BAD.sub("", text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _fill_sheet(xlsx: bytes, index: int, rows: list[str]) -> bytes:
-    """Append rows to the sheetData of sheet<index>.xml in an xlsxwriter package."""
-    if not rows:
+def _fill_sheet(xlsx: bytes, index: int, rows: Iterator[str], n_rows: int) -> bytes:
+    """Stream rows into the sheetData of sheet<index>.xml (after its header rows) in an
+    xlsxwriter package; the other parts are copied."""
+    if not n_rows:
         return xlsx
     part = f"xl/worksheets/sheet{index}.xml"
     src = zipfile.ZipFile(io.BytesIO(xlsx))
@@ -256,14 +279,19 @@ def _fill_sheet(xlsx: bytes, index: int, rows: list[str]) -> bytes:
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             body = src.read(info)
-            if info.filename == part:
-                xml = body.decode("utf-8")
-                last = int(re.findall(r'<row r="(\d+)"', xml)[-1])
-                assert int(rows[0][8:rows[0].index('"', 8)]) == last + 1, "data rows must follow the header"
-                end = xml.rindex("</sheetData>")
-                xml = xml[:end] + "".join(rows) + xml[end:]
-                body = re.sub(r'<dimension ref="([A-Z]+\d+):([A-Z]+)\d+"/>',
-                              lambda m: f'<dimension ref="{m.group(1)}:{m.group(2)}{last + len(rows)}"/>',
-                              xml, count=1).encode("utf-8")
-            dst.writestr(info, body)
+            if info.filename != part:
+                dst.writestr(info, body)
+                continue
+            xml = body.decode("utf-8")
+            last = int(re.findall(r'<row r="(\d+)"', xml)[-1])  # the header rows end here
+            xml = re.sub(r'<dimension ref="([A-Z]+\d+):([A-Z]+)\d+"/>',
+                         lambda m: f'<dimension ref="{m.group(1)}:{m.group(2)}{last + n_rows}"/>', xml, count=1)
+            end = xml.rindex("</sheetData>")
+            streamed = zipfile.ZipInfo(info.filename, info.date_time)
+            streamed.compress_type = zipfile.ZIP_DEFLATED
+            with dst.open(streamed, "w") as fh:
+                fh.write(xml[:end].encode("utf-8"))
+                for row in rows:
+                    fh.write(row.encode("utf-8"))
+                fh.write(xml[end:].encode("utf-8"))
     return out.getvalue()
