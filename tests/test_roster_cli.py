@@ -98,3 +98,8 @@ def test_template_refuses_a_read_only_edition(tmp_path):
                                    "--edition", "gb2019", "-o", str(tmp_path)])
     assert res.exit_code == 2 and "仅用于读取" in res.output
     assert not list(tmp_path.iterdir())
+
+
+def test_unknown_edition_is_a_usage_error():
+    res = CliRunner().invoke(app, ["spec", "--edition", "gb2030"])
+    assert res.exit_code == 2 and "未知的格式版本" in res.output

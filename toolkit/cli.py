@@ -30,13 +30,20 @@ def fail(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
+def _load(edition: str):
+    try:
+        return load_spec(edition)
+    except ValueError as e:
+        raise fail(f"未知的格式版本：{e}")
+
+
 @app.command()
 def spec(
     as_json: bool = typer.Option(False, "--json", help="以 JSON 输出（供集成和测试使用）"),
     edition: str = typer.Option(DEFAULT_EDITION, help="格式版本"),
 ) -> None:
     """打印官方格式：每个单元格的编号、位置、角色和官方标签。"""
-    s = load_spec(edition)
+    s = _load(edition)
     if as_json:
         typer.echo(json.dumps(s.to_dict(), ensure_ascii=False, indent=2))
         return
@@ -76,7 +83,7 @@ def template(
             agencies = [Agency(validate_id(agency_id or agency), agency.strip())]
     except RosterError as e:
         raise fail(str(e))
-    s = load_spec(edition)
+    s = _load(edition)
     if not s.writable:
         raise fail(f"格式版本 {edition} 仅用于读取已发布的报告，不能生成模板；请使用 {DEFAULT_EDITION}。")
     with _progress() as bar:
@@ -163,7 +170,7 @@ def report(
 
     if not workbook.is_file():
         raise fail(f"找不到文件：{workbook}")
-    s = load_spec(edition)
+    s = _load(edition)
     result = check_file(workbook, s)
     _print_published_findings(result.findings)
     errors = sum(1 for f in result.findings if f.severity == "error")
@@ -208,7 +215,7 @@ def collect(
     from .previous import load_previous
     from .summary import STATUS_ZH, write_outputs
 
-    s = load_spec(edition)
+    s = _load(edition)
     try:
         names = read_roster(roster) if roster else None
         prev = load_previous(previous, year, s) if previous else None
@@ -285,7 +292,7 @@ def check(
     """报送前自查：校验一个工作簿，按工作表列出问题（退出码 0 无错误，1 有错误，2 无法运行）。"""
     from .check import check_file
 
-    s = load_spec(edition)
+    s = _load(edition)
     try:
         prev = check_file(previous, s).filled if previous else None
         result = check_file(file, s, year=year, previous=prev)
