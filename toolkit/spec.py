@@ -137,8 +137,19 @@ class Table:
         return tuple(c for c in self.cells if c.role == "total")
 
 
+class _AtCell:
+    """A single cell on a sheet (0-based ``row``/``col``), addressed A1-style."""
+
+    row: int
+    col: int
+
+    @property
+    def address(self) -> str:
+        return address(self.row, self.col)
+
+
 @dataclass(frozen=True)
-class Narrative:
+class Narrative(_AtCell):
     code: str
     section: str
     heading: str
@@ -147,23 +158,15 @@ class Narrative:
     row: int  # the input cell; heading and guidance sit on the two rows above
     col: int = 0
 
-    @property
-    def address(self) -> str:
-        return address(self.row, self.col)
-
 
 @dataclass(frozen=True)
-class CoverField:
+class CoverField(_AtCell):
     code: str
     label: str
     role: str  # fixed (written by the coordinator) | input (typed by the clerk)
     sheet: str
     row: int
     col: int = 1
-
-    @property
-    def address(self) -> str:
-        return address(self.row, self.col)
 
 
 @dataclass(frozen=True)
