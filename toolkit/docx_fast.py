@@ -187,12 +187,20 @@ def table_layout(boxes: list[Box], widths: list[int], *, style: str = "TableText
 
 
 def _join_static(parts: list[str | tuple[str, str]]) -> list[str | tuple[str, str]]:
+    """Merge neighbouring strings (slots stay apart). Runs are joined once: ``+=`` on a list
+    element copies the string every time, quadratic for a 10,000-row list table."""
     out: list[str | tuple[str, str]] = []
+    run: list[str] = []
     for p in parts:
-        if isinstance(p, str) and out and isinstance(out[-1], str):
-            out[-1] += p
-        else:
-            out.append(p)
+        if isinstance(p, str):
+            run.append(p)
+            continue
+        if run:
+            out.append("".join(run))
+            run = []
+        out.append(p)
+    if run:
+        out.append("".join(run))
     return out
 
 
