@@ -318,6 +318,14 @@ def _answer(msg: dict) -> None:
     _PROTOCOL.flush()
 
 
+def _restart(office: Soffice) -> None:
+    office.stop()
+    # A profile left by a killed soffice makes the next one run crash recovery and restart
+    # itself, dropping our connection: start the new one on a fresh profile.
+    shutil.rmtree(office.workdir / "profile", ignore_errors=True)
+    office.start()
+
+
 def serve(office: Soffice) -> None:
     for line in sys.stdin:
         if not line.strip():
@@ -326,17 +334,20 @@ def serve(office: Soffice) -> None:
         if req.get("op") == "quit":
             _answer({"ok": True})
             return
-        try:
-            if not office.alive():
-                office.stop()
-                office.start()  # a crashed soffice gets one fresh start per request
-            answer = HANDLERS[req["op"]](office, req)
-        except Exception as e:
-            dead = not office.alive()
-            msg = f"{type(e).__name__}: {e}"
-            if dead:
-                msg = f"LibreOffice died ({msg}); log: {office.log_tail()}"
-            answer = {"ok": False, "error": msg, "soffice_died": dead, "trace": traceback.format_exc(limit=3)}
+        for attempt in (1, 2):  # a soffice found dead, before or during the request, gets one fresh start
+            try:
+                if not office.alive():
+                    _restart(office)
+                answer = HANDLERS[req["op"]](office, req)
+                break
+            except Exception as e:
+                dead = not office.alive()
+                if dead and attempt == 1:
+                    continue
+                msg = f"{type(e).__name__}: {e}"
+                if dead:
+                    msg = f"LibreOffice died ({msg}); log: {office.log_tail()}"
+                answer = {"ok": False, "error": msg, "soffice_died": dead, "trace": traceback.format_exc(limit=3)}
         # The client ends this pid's group if the worker ever stops answering.
         answer["soffice_pid"] = office.proc.pid if office.alive() else None
         _answer(answer)
