@@ -224,7 +224,8 @@ def collect(
             coll = run_collect(inbox, year, spec=s, roster=names, previous=prev, workers=workers,
                                on_sources=lambda n: bar.update(task, total=n),
                                progress=lambda _r: bar.advance(task))
-            paths = write_outputs(coll, out)
+            report = coll.to_dict()
+            paths = write_outputs(coll, out, report)
             if docx:
                 from .reports import write_reports
 
@@ -233,7 +234,6 @@ def collect(
                                        progress=lambda: bar.advance(task))
     except (RosterError, CollectError) as e:
         raise fail(str(e))
-    report = coll.to_dict()
     if as_json:
         typer.echo(json.dumps(report, ensure_ascii=False, indent=1, default=str))
     else:

@@ -25,10 +25,11 @@ FINDING_COLUMNS = ["code", "severity", "agency_id", "file", "sheet", "cell", "ex
 FINDING_HEADERS = ["编号", "级别", "单位编号", "文件", "工作表", "单元格", "期望值", "实际值", "说明"]
 
 
-def write_outputs(coll: Collection, out: Path) -> list[Path]:
-    """Write every coordinator output into ``out`` (atomically); return the paths."""
+def write_outputs(coll: Collection, out: Path, report: dict | None = None) -> list[Path]:
+    """Write every coordinator output into ``out`` (atomically); return the paths.
+    ``report`` is ``coll.to_dict()`` when the caller already has it."""
     out = Path(out)
-    report = coll.to_dict()
+    report = report or coll.to_dict()
     paths = [out / "findings.json", out / "findings.csv", out / "data.json", out / "summary.xlsx"]
     write_text_atomic(paths[0], json.dumps(report, ensure_ascii=False, indent=1, default=str) + "\n")
     write_bytes_atomic(paths[1], findings_csv(report["findings"]))

@@ -457,7 +457,7 @@ def stamp_values(spec: Spec, agency: Agency, year: int) -> dict[str, str]:
 
 def _defined_names(wb, spec: Spec) -> None:
     def name(code: str, sheet: str, ref: str) -> None:
-        r, c = _rc(ref)
+        r, c = parse_address(ref)
         wb.define_name(code, f"={quote_sheetname(sheet)}!${col_letter(c)}${r + 1}")
 
     for cell in spec.cells:
@@ -466,10 +466,6 @@ def _defined_names(wb, spec: Spec) -> None:
         name(n.code, n.sheet, n.address)
     for f in spec.cover:
         name(f.code, f.sheet, f.address)
-
-
-def _rc(ref: str) -> tuple[int, int]:
-    return parse_address(ref)
 
 
 class _ProtectedWorkbook(xlsxwriter.Workbook):
