@@ -140,7 +140,9 @@ def _status_sheet(wb, coll: Collection, report: dict, head, text) -> None:
     for i, (c, w) in enumerate(zip(cols, widths)):
         ws.write_string(0, i, c, head)
         ws.set_column(i, i, w)
-    by_file = {f: [x for x in report["findings"] if x["file"] == f] for f in {s["file"] for s in report["submissions"]}}
+    by_file: dict[str, list[dict]] = {}
+    for f in report["findings"]:
+        by_file.setdefault(f["file"], []).append(f)
     rows: list[list] = []
     names = {a.id: a.name for a in coll.roster.agencies} if coll.roster else {}
     order = [a.id for a in coll.roster.agencies] if coll.roster else []
