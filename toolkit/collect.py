@@ -18,7 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from . import codes, compute, rules
+from . import codes, compute, records, rules
 from .check import Result, check_bytes
 from .findings import Finding, count
 from .model import Filled
@@ -59,39 +59,69 @@ class Source:
 
 
 class Spool:
-    """Each readable submission's heavy data -- its Filled (figures, narratives) and its cell
-    values -- pickled to a temporary file as results arrive, so a collection's memory does not
-    grow with the number of workbooks. Pool workers read records back by path and offset."""
+    """Each readable submission's heavy data out of memory: its figures, narratives and cell
+    values, and the pieces of the data outputs made from them (toolkit.records). Records are
+    written by the process that checked the file, one file per process in a temporary
+    directory, so neither the data nor its pickling pass through the main process; they are
+    read back by key. The directory goes with the spool."""
 
     def __init__(self) -> None:
-        self._fh = tempfile.NamedTemporaryFile(prefix="toolkit-collect-", suffix=".spool")
-        self.path = self._fh.name
-        self._at: dict[str, int] = {}
-        weakref.finalize(self, self._fh.close)  # the file goes with the spool, closed or not
+        self._dir = tempfile.TemporaryDirectory(prefix="toolkit-collect-")
+        self.dir = self._dir.name
+        self._at: dict[str, tuple[str, int]] = {}
+        weakref.finalize(self, self._dir.cleanup)
 
-    def put(self, key: str, filled: Filled, values: list) -> None:
-        self._fh.seek(0, os.SEEK_END)
-        self._at[key] = self._fh.tell()
-        pickle.dump((filled, values), self._fh, protocol=pickle.HIGHEST_PROTOCOL)
+    def add(self, key: str, where: tuple[str, int]) -> None:
+        self._at[key] = where
 
     def __contains__(self, key: str) -> bool:
         return key in self._at
 
-    def offset(self, key: str) -> int:
+    def where(self, key: str) -> tuple[str, int]:
+        """(spool file, offset) of a record, for a process that reads it itself."""
         return self._at[key]
 
-    def flush(self) -> None:
-        self._fh.flush()
+    def get(self, key: str) -> Filled:
+        return read_record(*self._at[key])
 
-    def get(self, key: str) -> tuple[Filled, list]:
-        self._fh.flush()
-        return read_record(self.path, self._at[key])
+    def light(self, key: str) -> Light:
+        return read_light(*self._at[key])
+
+    def close(self) -> None:
+        self._dir.cleanup()
+
+
+Light = tuple[list, str, str]  # cell values in spec.cells order, data.json body, 数据 row cells
+
+
+class SpoolWriter:
+    """Appends records to one spool file of ``directory`` (one writer per process)."""
+
+    def __init__(self, directory: str):
+        fd, self.path = tempfile.mkstemp(prefix=f"{os.getpid()}-", suffix=".spool", dir=directory)
+        self._fh = os.fdopen(fd, "wb", buffering=0)  # each record one write: nothing left in a buffer
+        self._size = 0
+
+    def put(self, filled: Filled, light: Light) -> tuple[str, int]:
+        data = pickle.dumps(light, protocol=pickle.HIGHEST_PROTOCOL) + pickle.dumps(
+            filled, protocol=pickle.HIGHEST_PROTOCOL)
+        offset = self._size
+        self._fh.write(data)
+        self._size += len(data)
+        return self.path, offset
 
     def close(self) -> None:
         self._fh.close()
 
 
-def read_record(path: str, offset: int) -> tuple[Filled, list]:
+def read_record(path: str, offset: int) -> Filled:
+    with open(path, "rb") as fh:
+        fh.seek(offset)
+        pickle.load(fh)  # the light part comes first
+        return pickle.load(fh)
+
+
+def read_light(path: str, offset: int) -> Light:
     with open(path, "rb") as fh:
         fh.seek(offset)
         return pickle.load(fh)
@@ -109,7 +139,7 @@ class Spooled(Sequence):
     def __getitem__(self, i):
         if isinstance(i, slice):
             return Spooled(self._spool, self._results[i])
-        return self._spool.get(self._results[i].file)[0]
+        return self._spool.get(self._results[i].file)
 
 
 @dataclass
@@ -130,12 +160,16 @@ class Collection:
         return r.file in self.spool
 
     def filled(self, r: Result) -> Filled:
-        return self.spool.get(r.file)[0]
+        return self.spool.get(r.file)
 
     def cell_values(self, r: Result) -> list:
         """Every cell's value in spec.cells order (blank inputs as 0, totals recomputed),
         computed in the workers so the summary need not recompute."""
-        return self.spool.get(r.file)[1]
+        return self.spool.light(r.file)[0]
+
+    def light(self, r: Result) -> Light:
+        """Cell values and the pieces of the data outputs (toolkit.records), made in the workers."""
+        return self.spool.light(r.file)
 
     @property
     def all_findings(self) -> list[Finding]:
@@ -262,11 +296,14 @@ def _archive_members(path: Path, rel: str) -> Iterator[Source]:
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(edition: str, year: int, previous: dict[str, Filled]) -> None:
-    _WORKER.update(spec=load_spec(edition), year=year, previous=previous)
+def _init_worker(edition: str, year: int, previous: dict[str, Filled], spool_dir: str) -> None:
+    old = _WORKER.get("spool")
+    if old is not None:  # an earlier in-process collection's writer
+        old.close()
+    _WORKER.update(spec=load_spec(edition), year=year, previous=previous, spool=SpoolWriter(spool_dir))
 
 
-Checked = tuple[Result, list | None]  # a result and its cell values (None when unread)
+Checked = tuple[Result, tuple[str, int] | None]  # a result and where its record is (None when unread)
 
 
 def _check_source(src: Source) -> Checked:
@@ -276,14 +313,17 @@ def _check_source(src: Source) -> Checked:
     except (OSError, zipfile.BadZipFile, KeyError) as e:
         return Result.unreadable(src.name, f"无法读取文件：{e}"), None
     result = check_bytes(data, src.name, spec, year=year)
-    if result.filled is None:
+    filled = result.filled
+    if filled is None:
         return result, None
     prev = previous.get(result.agency_id or "")
     if prev is not None:
-        result = result.with_findings(rules.cross_year(spec, result.filled, prev, file=src.name,
+        result = result.with_findings(rules.cross_year(spec, filled, prev, file=src.name,
                                                        agency_id=result.agency_id or ""))
-    full = compute.full(spec, _numbers(result.filled.values))
-    return result, [full[c.code] for c in spec.cells]
+    full = compute.full(spec, _numbers(filled.values))
+    values = [full[c.code] for c in spec.cells]
+    where = _WORKER["spool"].put(filled, (values, records.data_body(filled), records.data_cells(spec, values)))
+    return replace(result, filled=None), where
 
 
 def _numbers(values: dict) -> dict:
@@ -296,17 +336,20 @@ def check_all(sources: list[Source], spec: Spec, year: int, previous: dict[str, 
     """Check every source, in the sources' order, on ``workers`` processes (1: in this process).
     Readable files' data go to ``spool``; the returned results keep only findings and identity."""
     def keep(checked: Checked) -> Result:
-        result, values = checked
-        if values is not None:
-            spool.put(result.file, result.filled, values)
-            result = replace(result, filled=None)
+        result, where = checked
+        if where is not None:
+            spool.add(result.file, where)
         if progress:
             progress(result)
         return result
 
     results = ordered_map(_check_source, sources, workers=workers, min_items=4,
-                          initializer=_init_worker, initargs=(spec.id, year, previous))
-    return [keep(c) for c in results]
+                          initializer=_init_worker, initargs=(spec.id, year, previous, spool.dir))
+    try:
+        return [keep(c) for c in results]
+    finally:
+        if _WORKER.get("spool") is not None:  # checked in this process: its writer is done
+            _WORKER.pop("spool").close()
 
 
 # --- the collection -----------------------------------------------------------------------------

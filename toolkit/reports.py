@@ -16,7 +16,7 @@ COMBINED_NAME = "汇总.docx"
 
 def _render_one(job: tuple[str, str, str, int]) -> str:
     edition, path, spool_path, offset = job
-    filled, _ = read_record(spool_path, offset)  # from the collection's spool: small jobs, flat memory
+    filled = read_record(spool_path, offset)  # from the collection's spool: small jobs, flat memory
     write_bytes_atomic(Path(path), render_report(load_spec(edition), filled))
     return path
 
@@ -27,9 +27,7 @@ def write_reports(coll: Collection, out_dir: Path, *, workers: int | None = None
     ``out_dir/汇总.docx`` over the same agencies. Returns the paths in a stable order."""
     out_dir = Path(out_dir)
     included = sorted(coll.included(), key=lambda r: r.agency_id or "")
-    coll.spool.flush()
-    jobs = [(coll.spec.id, str(out_dir / f"{r.agency_id}.docx"), coll.spool.path, coll.spool.offset(r.file))
-            for r in included]
+    jobs = [(coll.spec.id, str(out_dir / f"{r.agency_id}.docx"), *coll.spool.where(r.file)) for r in included]
     done = ordered_map(_render_one, jobs, workers=workers)
     paths = [Path(p) for p in consume(done, progress and (lambda _p: progress()))]
     combined = out_dir / COMBINED_NAME

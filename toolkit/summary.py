@@ -17,6 +17,7 @@ from xlsxwriter.utility import xl_col_to_name
 from .atomic import atomic_open, write_bytes_atomic, write_text_atomic
 from .collect import Collection
 from .model import Filled
+from .records import DATA_FIXED, ROW
 from .template import formats, table_frame, write_value
 
 STATUS_ZH = {"ok": "通过", "warnings": "有警告", "errors": "有错误", "rejected": "无法读取"}
@@ -66,7 +67,8 @@ def _is_number(text: str) -> bool:
 def write_data_records(coll: Collection, path: Path) -> None:
     """Machine-readable data of every used submission, for next year's ``collect --previous``:
     {"template", "year", "agencies": [{agency_id, agency, file, status, values, narratives}]}.
-    Written one agency at a time (no indent: json's C encoder), so memory stays flat."""
+    Written one agency at a time from bodies the workers encoded (toolkit.records), so memory
+    stays flat."""
     head = json.dumps({"template": {"id": coll.spec.id, "version": coll.spec.version}, "year": coll.year},
                       ensure_ascii=False)
     with atomic_open(path, "w", encoding="utf-8") as fh:
@@ -75,10 +77,9 @@ def write_data_records(coll: Collection, path: Path) -> None:
         for r in coll.used.values():
             if not coll.readable(r):
                 continue
-            filled = coll.filled(r)
-            fh.write(sep + json.dumps({"agency_id": r.agency_id, "agency": r.agency, "file": r.file,
-                                       "status": coll.status(r), "values": filled.values,
-                                       "narratives": filled.narratives}, ensure_ascii=False, default=str))
+            who = json.dumps({"agency_id": r.agency_id, "agency": r.agency, "file": r.file,
+                              "status": coll.status(r)}, ensure_ascii=False)
+            fh.write(sep + who[:-1] + ", " + coll.light(r)[1] + "}")
             sep = ",\n"
         fh.write("\n]}\n")
 
@@ -243,21 +244,16 @@ def _data_sheet(wb, coll: Collection, head, text) -> int:
     return len(wb.worksheets())
 
 
-DATA_FIXED = ("agency_id", "agency", "status", "file")
-
-
 def _data_rows(coll: Collection, first_row: int) -> Iterator[str]:
     """One <row> of sheet XML per used submission: 200-odd numbers a row, thousands of rows,
-    written as text directly (xlsxwriter's per-cell path costs ~20× more), one row at a time."""
-    letters = [xl_col_to_name(j) for j in range(len(DATA_FIXED) + len(coll.spec.cells))]
-    text_letters, number_letters = letters[:len(DATA_FIXED)], letters[len(DATA_FIXED):]
+    written as text directly (xlsxwriter's per-cell path costs ~20× more), one row at a time;
+    the number cells come made by the workers (toolkit.records)."""
+    text_letters = [xl_col_to_name(j) for j in range(len(DATA_FIXED))]
     for i, r in enumerate(_data_results(coll), start=first_row):
         texts = (r.agency_id or "", r.agency or "", STATUS_ZH[coll.status(r)], r.file)
         cells = [f'<c r="{c}{i}" t="inlineStr"><is><t xml:space="preserve">{_xml_text(t)}</t></is></c>'
                  for c, t in zip(text_letters, texts)]
-        # str() of an int, float (shortest round-trip form) or Decimal is a valid xsd:double
-        cells += [f'<c r="{c}{i}"><v>{v}</v></c>' for c, v in zip(number_letters, map(str, coll.cell_values(r)))]
-        yield f'<row r="{i}">{"".join(cells)}</row>'
+        yield f'<row r="{i}">{"".join(cells)}{coll.light(r)[2].replace(ROW, str(i))}</row>'
 
 
 def _data_results(coll: Collection) -> list:

@@ -1,0 +1,37 @@
+"""The per-submission pieces of collect's data outputs, made by the process that checked the
+file so the main process only joins them: data.json's record body and the 数据 sheet's
+number cells. Both are byte for byte what summary.py wrote from the data itself before."""
+
+from __future__ import annotations
+
+import json
+
+from .model import Filled
+from .spec import Spec, col_letter
+
+DATA_FIXED = ("agency_id", "agency", "status", "file")  # the 数据 sheet's text columns, then every cell
+ROW = "\x00"  # stands for the row number in a data row (never in sheet XML, so never ambiguous)
+
+_LETTERS: dict[int, list[str]] = {}
+
+
+def data_body(filled: Filled) -> str:
+    """data.json's ``"values": {...}, "narratives": {...}`` of one agency (json's C encoder)."""
+    return json.dumps({"values": filled.values, "narratives": filled.narratives},
+                      ensure_ascii=False, default=str)[1:-1]
+
+
+def data_cells(spec: Spec, values: list) -> str:
+    """The 数据 sheet's number cells of one agency (``values`` in spec.cells order), with
+    ``ROW`` for its row number. str() of an int, float (shortest round-trip form) or Decimal
+    is a valid xsd:double."""
+    letters = number_letters(len(spec.cells))
+    return "".join([f'<c r="{c}{ROW}"><v>{v}</v></c>' for c, v in zip(letters, map(str, values))])
+
+
+def number_letters(n: int) -> list[str]:
+    """Column letters of the 数据 sheet's ``n`` number columns (after the text columns)."""
+    letters = _LETTERS.get(n)
+    if letters is None:
+        letters = _LETTERS[n] = [col_letter(len(DATA_FIXED) + j) for j in range(n)]
+    return letters
