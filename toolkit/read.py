@@ -491,9 +491,12 @@ def _sheet_fast(data: bytes, part: str, name: str, state: str, strings: list[str
         tag = _ROOT_TAG.search(rest)
         if tag is None or b'xmlns:x14ac="' not in tag.group(0):
             raise xmlscan.Unusual("undeclared prefix")
-    text = xmlscan.text_of(region, xmlscan.SHEET_DATA) if region else ""
     sheet = Sheet(name, state)
-    sheet.cells = xmlscan.sheet_cells(text, strings, _value, XCell, _shared_formula, blanks)  # type: ignore[assignment]
+    if not blanks:  # the checks' reading: by a plan remembered for the sheet's skeleton
+        sheet.cells = xmlscan.filled_cells(region, strings, _value, XCell, _shared_formula)  # type: ignore[assignment]
+    else:
+        text = xmlscan.text_of(region, xmlscan.SHEET_DATA) if region else ""
+        sheet.cells = xmlscan.sheet_cells(text, strings, _value, XCell, _shared_formula, blanks)  # type: ignore[assignment]
     _sheet_settings(sheet, root, ns)
     return sheet
 

@@ -75,16 +75,21 @@ _CONTROL = bytes(range(0x09)) + b"\x0b\x0c" + bytes(range(0x0E, 0x20))
 
 def text_of(region: bytes, grammar: re.Pattern) -> str:
     """The region decoded, if it is UTF-8 of characters XML allows and matches the grammar."""
+    text = decoded(region)
+    if grammar.fullmatch(text) is None:
+        raise Unusual("not in the narrow form")
+    return text
+
+
+def decoded(region: bytes) -> str:
+    """The region decoded, if it is UTF-8 of characters XML allows (the grammar not tried)."""
     if (len(region.translate(None, _CONTROL)) != len(region) or b"\xef\xbf\xbe" in region
             or b"\xef\xbf\xbf" in region or b"]]>" in region):
         raise Unusual("characters XML does not allow")
     try:
-        text = region.decode("utf-8")
+        return region.decode("utf-8")
     except UnicodeDecodeError:
         raise Unusual("not UTF-8") from None
-    if grammar.fullmatch(text) is None:
-        raise Unusual("not in the narrow form")
-    return text
 
 
 _REFERENCE = re.compile(r"&(?:(amp|lt|gt|quot|apos)|#([0-9]{1,7})|#x([0-9a-fA-F]{1,6}));|&")
@@ -237,6 +242,109 @@ def _all_cells(text: str, strings: list[str], make: Callable, new: Callable, sha
             _shared(cell, f, shared, (r, col_i), shared_formula)
         if blanks or cell.kind or cell.formula is not None:  # type: ignore[attr-defined]
             cells[(r, col_i)] = cell
+    return cells
+
+
+# --- the same sheet again -------------------------------------------------------------------------
+#
+# Workbooks made from one template and saved by one program differ, sheet by sheet, only in
+# the text of their <v> elements: the rest of <sheetData> -- rows, addresses, styles, types,
+# formulas, inline strings -- is the same bytes. That rest (the skeleton: every <v>...</v>
+# emptied) is the key to a plan made once: for each cell with content, its place, type,
+# style, formula (shared formulas resolved) and which <v> holds its value. A sheet whose
+# skeleton has a plan is read by splitting out its <v> texts and applying the plan.
+#
+# Why that is the grammar's verdict and the extraction's result: in text the grammar accepts,
+# "<v>" only ever opens a cell's value, whose text has no "<"; a skeleton contains no
+# "<v>X</v>" but the emptied ones, so it splits back into the same pieces it was joined
+# from. Two texts with one skeleton thus differ only inside those values, where the grammar
+# accepts any text without "<"; the values' characters are checked in every text.
+# Each value is converted as the extraction converts it, references in it unescaped.
+
+_V_RUN = re.compile(r"<v>([^<]*)</v>")
+_PLANS: dict[str, list[tuple]] = {}
+
+
+def filled_cells(region: bytes, strings: list[str], make: Callable, new: Callable,
+                 shared_formula: Callable) -> dict[tuple[int, int], object]:
+    """sheet_cells(..., blanks=False) of a <sheetData> run given as bytes (not yet validated)."""
+    try:
+        text = region.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Unusual("not UTF-8") from None
+    parts = _V_RUN.split(text)
+    skeleton = "<v></v>".join(parts[0::2])
+    plan = _PLANS.get(skeleton)
+    if plan is not None:  # the skeleton passed every check before: only the values are new
+        values = "".join(parts[1::2])
+        if not values.isprintable() or "]]>" in values:  # isprintable: no control characters, no U+FFFE/F
+            decoded(region)
+    else:
+        decoded(region)
+        if SHEET_DATA.fullmatch(text) is None:
+            raise Unusual("not in the narrow form")
+        plan = _plan(skeleton, new, shared_formula)
+        if len(_PLANS) >= 32:  # bounded, whatever the number of programs and templates seen
+            _PLANS.clear()
+        _PLANS[skeleton] = plan
+    return _apply(plan, parts[1::2], strings, make, new)
+
+
+def _plan(skeleton: str, new: Callable, shared_formula: Callable) -> list[tuple]:
+    """(address, type, style, formula, inline text, index of its <v> or -1) per cell with
+    content, in document order (a later cell at the same address wins, as in sheet_cells)."""
+    plan = []
+    shared: dict = {}
+    row_i = col_i = -1
+    k = 0
+    for ref, s, t, f, vw, inline, row_tag, row_r in _CELL_X.findall(skeleton):
+        if row_tag:
+            row_i = int(row_r) - 1 if row_r else row_i + 1
+            col_i = -1
+            continue
+        if ref:
+            r, col_i = _ADDRESSES.get(ref) or _address(ref)
+        else:
+            r, col_i = row_i, col_i + 1
+        if not (f or vw or inline):
+            continue
+        formula = None
+        if f:
+            j = f.index(">")
+            if f[j - 1] != "/":
+                formula = unescape(f[j + 1:-4]) or None
+            if ' t="shared"' in f:
+                probe = new(None, "", formula, 0)
+                _shared(probe, f, shared, (r, col_i), shared_formula)
+                formula = probe.formula
+        plan.append(((r, col_i), t or "n", int(s) if s else 0, formula,
+                     rich_text(inline[4:-5]) if inline else None, k if vw else -1))
+        k += 1 if vw else 0
+    return plan
+
+
+def _apply(plan: list[tuple], values: list[str], strings: list[str], make: Callable,
+           new: Callable) -> dict[tuple[int, int], object]:
+    cells: dict[tuple[int, int], object] = {}
+    n = len(strings)
+    for rc, t, style, formula, inline, vi in plan:
+        if vi >= 0:
+            v = values[vi]
+            if v.isdigit() and v.isascii() and len(v) <= 15:  # "" is not a digit string
+                if t == "n":  # most cells: a count or a total's cached count (exact as an int)
+                    cells[rc] = new(int(v), "n", formula, style)
+                    continue
+                if t == "s" and formula is None:  # and the labels
+                    i = int(v)
+                    cells[rc] = new(strings[i] if i < n else "", "s", None, style)
+                    continue
+            if "&" in v or "\r" in v:
+                v = unescape(v)
+        else:
+            v = None
+        cell = make(t, v or None, formula, style, inline, strings)
+        if cell.kind or cell.formula is not None:
+            cells[rc] = cell
     return cells
 
 
