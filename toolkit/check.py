@@ -54,6 +54,8 @@ class Result:
     template: dict = field(default_factory=dict)  # {"id": ..., "version": ...} from the stamp
     application: str = ""  # the program that last saved the file (docProps/app.xml)
     saved_at: str = ""  # when it was last saved (docProps/core.xml), W3CDTF
+    # every cell's number by code (inputs, blank as 0; totals recomputed), as the rules saw them
+    recomputed: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
     @property
     def valid(self) -> bool:
@@ -203,7 +205,8 @@ class _Checker:
         findings = [replace(f, file=self.name, agency_id=agency_id) for f in self.findings]
         template = {k: stamp[f"template_{k}"] for k in ("id", "version") if f"template_{k}" in stamp}
         return Result(self.name, self.sha, status_of(findings), findings, filled, filled.agency_id,
-                      filled.agency or None, filled.year, template, self.book.application, self.book.saved_at)
+                      filled.agency or None, filled.year, template, self.book.application, self.book.saved_at,
+                      self.shown)
 
     # --- identity ------------------------------------------------------------------------------
 

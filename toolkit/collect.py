@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import os
 import pickle
+import struct
 import tempfile
 import weakref
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from . import codes, compute, records, rules
+from . import codes, records, rules
 from .check import Result, check_bytes
 from .findings import Finding, count
 from .model import Filled
@@ -63,13 +63,14 @@ class Spool:
     values, and the pieces of the data outputs made from them (toolkit.records). Records are
     written by the process that checked the file, one file per process in a temporary
     directory, so neither the data nor its pickling pass through the main process; they are
-    read back by key. The directory goes with the spool."""
+    read back by key, each piece on its own. The directory goes with the spool."""
 
     def __init__(self) -> None:
         self._dir = tempfile.TemporaryDirectory(prefix="toolkit-collect-")
         self.dir = self._dir.name
         self._at: dict[str, tuple[str, int]] = {}
-        weakref.finalize(self, self._dir.cleanup)
+        self._fds: dict[str, int] = {}
+        weakref.finalize(self, _close_spool, self._fds, self._dir)
 
     def add(self, key: str, where: tuple[str, int]) -> None:
         self._at[key] = where
@@ -82,16 +83,44 @@ class Spool:
         return self._at[key]
 
     def get(self, key: str) -> Filled:
-        return read_record(*self._at[key])
+        return pickle.loads(self._piece(key, _FILLED))
 
-    def light(self, key: str) -> Light:
-        return read_light(*self._at[key])
+    def values(self, key: str) -> list:
+        return pickle.loads(self._piece(key, _VALUES))
+
+    def body(self, key: str) -> str:
+        return self._piece(key, _BODY).decode("utf-8")
+
+    def cells(self, key: str) -> str:
+        return self._piece(key, _CELLS).decode("utf-8")
+
+    def _piece(self, key: str, i: int) -> bytes:
+        path, offset = self._at[key]
+        fd = self._fds.get(path)
+        if fd is None:
+            fd = self._fds[path] = os.open(path, os.O_RDONLY)
+        return _piece(fd, offset, i)
 
     def close(self) -> None:
-        self._dir.cleanup()
+        _close_spool(self._fds, self._dir)
 
 
-Light = tuple[list, str, str]  # cell values in spec.cells order, data.json body, 数据 row cells
+def _close_spool(fds: dict[str, int], directory: tempfile.TemporaryDirectory) -> None:
+    for fd in fds.values():
+        os.close(fd)
+    fds.clear()
+    directory.cleanup()
+
+
+# A record: the lengths of its four pieces, then the pieces -- cell values (pickled), data.json
+# body and 数据 row cells (UTF-8, toolkit.records), the Filled (pickled).
+_HEAD = struct.Struct("<4I")
+_VALUES, _BODY, _CELLS, _FILLED = range(4)
+
+
+def _piece(fd: int, offset: int, i: int) -> bytes:
+    sizes = _HEAD.unpack(os.pread(fd, _HEAD.size, offset))
+    return os.pread(fd, sizes[i], offset + _HEAD.size + sum(sizes[:i]))
 
 
 class SpoolWriter:
@@ -102,9 +131,10 @@ class SpoolWriter:
         self._fh = os.fdopen(fd, "wb", buffering=0)  # each record one write: nothing left in a buffer
         self._size = 0
 
-    def put(self, filled: Filled, light: Light) -> tuple[str, int]:
-        data = pickle.dumps(light, protocol=pickle.HIGHEST_PROTOCOL) + pickle.dumps(
-            filled, protocol=pickle.HIGHEST_PROTOCOL)
+    def put(self, filled: Filled, values: list, body: str, cells: str) -> tuple[str, int]:
+        pieces = (pickle.dumps(values, protocol=pickle.HIGHEST_PROTOCOL), body.encode("utf-8"),
+                  cells.encode("utf-8"), pickle.dumps(filled, protocol=pickle.HIGHEST_PROTOCOL))
+        data = _HEAD.pack(*map(len, pieces)) + b"".join(pieces)
         offset = self._size
         self._fh.write(data)
         self._size += len(data)
@@ -115,16 +145,12 @@ class SpoolWriter:
 
 
 def read_record(path: str, offset: int) -> Filled:
-    with open(path, "rb") as fh:
-        fh.seek(offset)
-        pickle.load(fh)  # the light part comes first
-        return pickle.load(fh)
-
-
-def read_light(path: str, offset: int) -> Light:
-    with open(path, "rb") as fh:
-        fh.seek(offset)
-        return pickle.load(fh)
+    """The Filled of the record at ``offset`` of a spool file (for a process of its own)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        return pickle.loads(_piece(fd, offset, _FILLED))
+    finally:
+        os.close(fd)
 
 
 class Spooled(Sequence):
@@ -165,11 +191,15 @@ class Collection:
     def cell_values(self, r: Result) -> list:
         """Every cell's value in spec.cells order (blank inputs as 0, totals recomputed),
         computed in the workers so the summary need not recompute."""
-        return self.spool.light(r.file)[0]
+        return self.spool.values(r.file)
 
-    def light(self, r: Result) -> Light:
-        """Cell values and the pieces of the data outputs (toolkit.records), made in the workers."""
-        return self.spool.light(r.file)
+    def data_body(self, r: Result) -> str:
+        """data.json's values and narratives of the file, encoded in a worker (toolkit.records)."""
+        return self.spool.body(r.file)
+
+    def data_cells(self, r: Result) -> str:
+        """The 数据 sheet's number cells of the file, made in a worker (toolkit.records)."""
+        return self.spool.cells(r.file)
 
     @property
     def all_findings(self) -> list[Finding]:
@@ -200,18 +230,25 @@ class Collection:
             for f in self.findings:
                 self._by_file.setdefault(f.file, []).append(f)
             self._indexed = len(self.findings)
+            self._status: dict[str, tuple[int, str]] = {}
         return r.findings + self._by_file.get(r.file, [])
 
     def _errors(self, r: Result) -> int:
-        return count(self._mine(r), "error")
+        return self._verdict(r)[0]
 
     def status(self, r: Result) -> str:
+        return self._verdict(r)[1]
+
+    def _verdict(self, r: Result) -> tuple[int, str]:
+        """(errors, status) of a file, remembered until the collection's findings change."""
         found = self._mine(r)
-        if r.status == "rejected":
-            return "rejected"
-        if count(found, "error"):
-            return "errors"
-        return "warnings" if count(found, "warning") else "ok"
+        known = self._status.get(r.file)
+        if known is None:
+            errors = count(found, "error")
+            status = ("rejected" if r.status == "rejected" else "errors" if errors
+                      else "warnings" if count(found, "warning") else "ok")
+            known = self._status[r.file] = (errors, status)
+        return known
 
     def to_dict(self) -> dict[str, Any]:
         findings = self.all_findings
@@ -320,15 +357,11 @@ def _check_source(src: Source) -> Checked:
     if prev is not None:
         result = result.with_findings(rules.cross_year(spec, filled, prev, file=src.name,
                                                        agency_id=result.agency_id or ""))
-    full = compute.full(spec, _numbers(filled.values))
+    # As the checks saw them: text typed into a number cell (an error finding already) counts as 0.
+    full = result.recomputed
     values = [full[c.code] for c in spec.cells]
-    where = _WORKER["spool"].put(filled, (values, records.data_body(filled), records.data_cells(spec, values)))
-    return replace(result, filled=None), where
-
-
-def _numbers(values: dict) -> dict:
-    # Text typed into a number cell is an error finding already; it counts as 0 in the data.
-    return {k: v for k, v in values.items() if isinstance(v, (int, float, Decimal)) and not isinstance(v, bool)}
+    where = _WORKER["spool"].put(filled, values, records.data_body(filled), records.data_cells(spec, values))
+    return replace(result, filled=None, recomputed=None), where
 
 
 def check_all(sources: list[Source], spec: Spec, year: int, previous: dict[str, Filled], spool: Spool,
