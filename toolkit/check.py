@@ -151,6 +151,7 @@ class _TablePlan:
     inputs: tuple[Cell, ...]
     totals: tuple[_Total, ...]
     names: tuple[tuple[Cell, str, str], ...]  # each cell with its defined name's text unquoted and quoted
+    as_written: tuple[dict[str, str], dict[str, str]]  # {code: name text}, unquoted and quoted
 
 
 @per_spec
@@ -161,7 +162,8 @@ def _plan(spec: Spec) -> dict[str, _TablePlan]:
                               rules.formula(spec, c), _norm_formula("=" + rules.formula(spec, c)))
                        for c in t.totals)
         names = tuple((c, _name_text(c), f"'{c.sheet}'!${col_letter(c.col)}${c.row + 1}") for c in t.cells)
-        out[t.id] = _TablePlan(tuple((lb, _norm(lb.text)) for lb in t.labels), t.inputs, totals, names)
+        as_written = ({c.code: plain for c, plain, _ in names}, {c.code: quoted for c, _, quoted in names})
+        out[t.id] = _TablePlan(tuple((lb, _norm(lb.text)) for lb in t.labels), t.inputs, totals, names, as_written)
     return out
 
 
@@ -323,7 +325,8 @@ class _Checker:
                     by_text.setdefault(_norm(x.value), []).append((r, c))
             for lb, x, norm in misplaced:
                 places = by_text.get(norm, [])
-                found = min(places, key=lambda p: abs(p[0] - lb.row) + abs(p[1] - lb.col)) if places else None
+                # the nearest, then the first in reading order (whatever order the reader gave)
+                found = min(places, key=lambda p: (abs(p[0] - lb.row) + abs(p[1] - lb.col), p)) if places else None
                 problems.append((lb, x, found))
         moved = [(lb, f) for lb, _, f in problems if f is not None]
         if moved:
@@ -349,7 +352,10 @@ class _Checker:
         """Inserted/deleted rows or columns that left the labels in place (e.g. below the
         header of 表四) still move the cells' defined names, which spreadsheets keep updated."""
         names = self.book.names
-        for cell, plain, quoted in self.plan[table.id].names:
+        plan = self.plan[table.id]
+        if any(names.items() >= written.items() for written in plan.as_written):
+            return  # the usual case: every name as the template wrote it (compared in C)
+        for cell, plain, quoted in plan.names:
             text = names.get(cell.code)
             if text is None or text == plain or text == quoted or text.replace("'", "") == plain:
                 continue

@@ -12,8 +12,6 @@ from .spec import Spec, col_letter
 DATA_FIXED = ("agency_id", "agency", "status", "file")  # the 数据 sheet's text columns, then every cell
 ROW = "\x00"  # stands for the row number in a data row (never in sheet XML, so never ambiguous)
 
-_LETTERS: dict[int, list[str]] = {}
-
 
 def data_body(filled: Filled) -> str:
     """data.json's ``"values": {...}, "narratives": {...}`` of one agency (json's C encoder)."""
@@ -23,15 +21,17 @@ def data_body(filled: Filled) -> str:
 
 def data_cells(spec: Spec, values: list) -> str:
     """The 数据 sheet's number cells of one agency (``values`` in spec.cells order), with
-    ``ROW`` for its row number. str() of an int, float (shortest round-trip form) or Decimal
-    is a valid xsd:double."""
-    letters = number_letters(len(spec.cells))
-    return "".join([f'<c r="{c}{ROW}"><v>{v}</v></c>' for c, v in zip(letters, map(str, values))])
+    ``ROW`` for its row number. %s gives str() of each value, and str() of an int, float
+    (shortest round-trip form) or Decimal is a valid xsd:double."""
+    return _row_format(len(spec.cells)) % tuple(values)
 
 
-def number_letters(n: int) -> list[str]:
-    """Column letters of the 数据 sheet's ``n`` number columns (after the text columns)."""
-    letters = _LETTERS.get(n)
-    if letters is None:
-        letters = _LETTERS[n] = [col_letter(len(DATA_FIXED) + j) for j in range(n)]
-    return letters
+_FORMATS: dict[int, str] = {}
+
+
+def _row_format(n: int) -> str:
+    """The cells of a row of ``n`` numbers as one %-format (column letters after the text columns)."""
+    fmt = _FORMATS.get(n)
+    if fmt is None:
+        fmt = _FORMATS[n] = "".join(f'<c r="{col_letter(len(DATA_FIXED) + j)}{ROW}"><v>%s</v></c>' for j in range(n))
+    return fmt

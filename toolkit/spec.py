@@ -219,11 +219,11 @@ class Spec:
                 return r
         raise KeyError(rule_id)
 
-    @property
+    @cached_property  # frozen, so computed once (cached_property writes the instance dict)
     def cells(self) -> tuple[Cell, ...]:
         return tuple(c for t in self.tables for c in t.cells)
 
-    @property
+    @cached_property
     def inputs(self) -> tuple[Cell, ...]:
         return tuple(c for c in self.cells if c.role == "input")
 

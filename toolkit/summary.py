@@ -8,6 +8,7 @@ import json
 import re
 import zipfile
 from collections.abc import Iterator
+from typing import IO
 from pathlib import Path
 
 import pandas as pd
@@ -35,7 +36,8 @@ def write_outputs(coll: Collection, out: Path, report: dict | None = None) -> li
     write_text_atomic(paths[0], json.dumps(report, ensure_ascii=False, indent=1, default=str) + "\n")
     write_bytes_atomic(paths[1], findings_csv(report["findings"]))
     write_data_records(coll, paths[2])
-    write_bytes_atomic(paths[3], summary_workbook(coll, report))
+    with atomic_open(paths[3], "wb") as fh:
+        write_summary(coll, report, fh)
     return paths
 
 
@@ -118,6 +120,13 @@ def _plain(v, kind: str):
 
 def summary_workbook(coll: Collection, report: dict) -> bytes:
     buf = io.BytesIO()
+    write_summary(coll, report, buf)
+    return buf.getvalue()
+
+
+def write_summary(coll: Collection, report: dict, out: IO[bytes]) -> None:
+    """summary.xlsx into ``out``, its long sheets streamed (memory flat in the number of files)."""
+    buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False,
                                    "strings_to_numbers": False, "strings_to_urls": False})
     fmt = formats(wb)
@@ -132,7 +141,7 @@ def summary_workbook(coll: Collection, report: dict) -> bytes:
     data_sheet = _data_sheet(wb, coll, head, text)
     style = text._get_xf_index()  # the status rows' cell style, numbered by xlsxwriter
     wb.close()
-    return _fill_sheets(buf.getvalue(), {
+    _fill_sheets(buf.getvalue(), out, {
         status: (_status_rows(coll, report, style), len(coll.used) + len(coll.missing) + _unused(coll)),
         data_sheet: (_data_rows(coll, first_row=3), len(_data_results(coll))),
     })
@@ -291,13 +300,12 @@ def _xml_text(text: str) -> str:
     return _XML_BAD.sub("", text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _fill_sheets(xlsx: bytes, streams: dict[int, tuple[Iterator[str], int]]) -> bytes:
-    """Stream rows into the sheetData of sheet<index>.xml (after its header rows) for each
+def _fill_sheets(xlsx: bytes, out: IO[bytes], streams: dict[int, tuple[Iterator[str], int]]) -> None:
+    """Write the package ``xlsx`` to ``out``, streaming rows into the sheetData of sheet<index>.xml (after its header rows) for each
     index of ``streams`` ({index: (rows, number of rows)}) in an xlsxwriter package; the other
     parts are copied. The long streamed parts are deflated at level 1: several times faster
     than the default on these repetitive rows, for a few percent in size."""
     src = zipfile.ZipFile(io.BytesIO(xlsx))
-    out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             body = src.read(info)
@@ -319,7 +327,6 @@ def _fill_sheets(xlsx: bytes, streams: dict[int, tuple[Iterator[str], int]]) -> 
                 for row in rows:
                     fh.write(row.encode("utf-8"))
                 fh.write(xml[end:].encode("utf-8"))
-    return out.getvalue()
 
 
 def _sheet_index(part: str) -> int | None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from itertools import repeat
 
 from .spec import parse_address
 
@@ -267,7 +268,8 @@ _PLANS: dict[str, list[tuple]] = {}
 
 def filled_cells(region: bytes, strings: list[str], make: Callable, new: Callable,
                  shared_formula: Callable) -> dict[tuple[int, int], object]:
-    """sheet_cells(..., blanks=False) of a <sheetData> run given as bytes (not yet validated)."""
+    """sheet_cells(..., blanks=False) of a <sheetData> run given as bytes (not yet validated).
+    The cells may come in another order than the document's (no cell appears twice)."""
     try:
         text = region.decode("utf-8")
     except UnicodeDecodeError:
@@ -283,17 +285,17 @@ def filled_cells(region: bytes, strings: list[str], make: Callable, new: Callabl
         decoded(region)
         if SHEET_DATA.fullmatch(text) is None:
             raise Unusual("not in the narrow form")
-        plan = _plan(skeleton, new, shared_formula)
-        if len(_PLANS) >= 32:  # bounded, whatever the number of programs and templates seen
-            _PLANS.clear()
+        plan = _Plan(_entries(skeleton, new, shared_formula))
+        if len(_PLANS) >= 64:  # bounded, whatever the number of programs and templates seen
+            del _PLANS[next(iter(_PLANS))]  # the oldest
         _PLANS[skeleton] = plan
-    return _apply(plan, parts[1::2], strings, make, new)
+    return plan.apply(parts[1::2], strings, make, new)
 
 
-def _plan(skeleton: str, new: Callable, shared_formula: Callable) -> list[tuple]:
+def _entries(skeleton: str, new: Callable, shared_formula: Callable) -> list[tuple]:
     """(address, type, style, formula, inline text, index of its <v> or -1) per cell with
-    content, in document order (a later cell at the same address wins, as in sheet_cells)."""
-    plan = []
+    content, in document order."""
+    entries = []
     shared: dict = {}
     row_i = col_i = -1
     k = 0
@@ -317,17 +319,69 @@ def _plan(skeleton: str, new: Callable, shared_formula: Callable) -> list[tuple]
                 probe = new(None, "", formula, 0)
                 _shared(probe, f, shared, (r, col_i), shared_formula)
                 formula = probe.formula
-        plan.append(((r, col_i), t or "n", int(s) if s else 0, formula,
-                     rich_text(inline[4:-5]) if inline else None, k if vw else -1))
+        entries.append(((r, col_i), t or "n", int(s) if s else 0, formula,
+                        rich_text(inline[4:-5]) if inline else None, k if vw else -1))
         k += 1 if vw else 0
-    return plan
+    return entries
 
 
-def _apply(plan: list[tuple], values: list[str], strings: list[str], make: Callable,
-           new: Callable) -> dict[tuple[int, int], object]:
+class _Plan:
+    """How to read a sheet of one skeleton: its numbers and its plain shared-string cells in
+    two batches (each converted in one go when every value is a digit string, as nearly all
+    are), the other cells one by one."""
+
+    def __init__(self, entries: list[tuple]):
+        addresses = [e[0] for e in entries]
+        self.single = len(set(addresses)) == len(addresses)  # else: one by one, the last one winning
+        self.entries = entries
+        numbers = [e for e in entries if e[1] == "n" and e[5] >= 0]
+        labels = [e for e in entries if e[1] == "s" and e[3] is None and e[5] >= 0]
+        self.numbers = [e[0] for e in numbers], [e[5] for e in numbers], [e[3] for e in numbers], [e[2] for e in numbers]
+        self.labels = [e[0] for e in labels], [e[5] for e in labels], [e[2] for e in labels]
+        batched = {id(e) for e in numbers + labels}
+        self.others = [e for e in entries if id(e) not in batched]
+
+    def apply(self, values: list[str], strings: list[str], make: Callable, new: Callable) -> dict:
+        if not self.single:
+            return _one_by_one(self.entries, values, strings, make, new)
+        cells: dict = {}
+        at, where, formulas, styles = self.numbers
+        texts = list(map(values.__getitem__, where))
+        if _digits(texts):  # counts, and totals' cached counts: exact as ints
+            cells.update(zip(at, map(new, map(int, texts), repeat("n"), formulas, styles)))
+        else:
+            cells.update(_one_by_one(_rows(self.numbers, "n"), values, strings, make, new))
+        at, where, styles = self.labels
+        texts = list(map(values.__getitem__, where))
+        indices = list(map(int, texts)) if _digits(texts) else None
+        if indices is not None and (not indices or max(indices) < len(strings)):
+            cells.update(zip(at, map(new, map(strings.__getitem__, indices), repeat("s"), repeat(None), styles)))
+        else:
+            cells.update(_one_by_one(_rows(self.labels, "s"), values, strings, make, new))
+        cells.update(_one_by_one(self.others, values, strings, make, new))
+        return cells
+
+
+def _digits(texts: list[str]) -> bool:
+    """Every text 1 to 15 ASCII digits (an int as float() then int() would give it)."""
+    joined = "".join(texts)
+    return not texts or (joined.isdigit() and joined.isascii() and all(texts) and max(map(len, texts)) <= 15)
+
+
+def _rows(batch: tuple, t: str) -> list[tuple]:
+    """A batch back as entries, for reading one by one."""
+    if t == "n":
+        at, where, formulas, styles = batch
+        return [(rc, "n", s, f, None, vi) for rc, vi, f, s in zip(at, where, formulas, styles)]
+    at, where, styles = batch
+    return [(rc, "s", s, None, None, vi) for rc, vi, s in zip(at, where, styles)]
+
+
+def _one_by_one(entries: list[tuple], values: list[str], strings: list[str], make: Callable,
+                new: Callable) -> dict[tuple[int, int], object]:
     cells: dict[tuple[int, int], object] = {}
     n = len(strings)
-    for rc, t, style, formula, inline, vi in plan:
+    for rc, t, style, formula, inline, vi in entries:
         if vi >= 0:
             v = values[vi]
             if v.isdigit() and v.isascii() and len(v) <= 15:  # "" is not a digit string
