@@ -176,6 +176,14 @@ VARIANTS = [
         r"<si><t>([^<]*)</t></si>", r'<si><r><rPr><b val="true"/><sz val="16"/><color rgb="FF000000"/>'
         r'<rFont val="Noto Sans CJK SC"/><family val="2"/><charset val="1"/></rPr><t xml:space="preserve">a</t></r>'
         r"<r><rPr/><t>b</t></r><r><t>\1</t></r></si>", x, count=2), "fast"),
+    ("rich shared strings with a phonetic run", SST, lambda x: re.sub(
+        r"<si><t>([^<]*)</t></si>", r'<si><r><t>甲</t></r><r><t>\1</t></r><rPh sb="0" eb="1"><t>ジア</t></rPh>'
+        r'<phoneticPr fontId="1" type="noConversion"/></si>', x, count=2), "fast"),
+    ("rich shared strings with phonetic properties only", SST, lambda x: re.sub(
+        r"<si><t>([^<]*)</t></si>", r'<si><r><t>\1</t></r><phoneticPr fontId="1"/></si>', x, count=1), "fast"),
+    ("empty shared strings", SST, lambda x: re.sub(
+        r"<si><t>([^<]*)</t></si>", r'<si><t/></si><si><t xml:space="preserve"/><rPh sb="0" eb="1"><t>p</t></rPh></si>',
+        x, count=1), "fast"),
     ("an unknown run property", SST, lambda x: re.sub(
         r"<si><t>([^<]*)</t></si>", r'<si><r><rPr><glow val="1"/></rPr><t>\1</t></r></si>', x, count=1), "tree"),
     ("defined names in LibreOffice's attribute order", WB, lambda x: re.sub(
@@ -373,3 +381,25 @@ def test_values_in_a_known_skeleton(kind, value, generated, spec):
     assert skeleton(region_after) == skeleton(region_before) in xmlscan._PLANS
     parts[name] = edited.encode("utf-8")
     assert_same(rezip(parts))
+
+
+TEXTS = ["", "x", "a&amp;b&lt;c", "&#20013;", "&bogus;", "&#x0;", "\x01", "]]>", "a > b", "line\r\nend", "line\rend",
+         "第一段\n第二段", " 前后空格 ", "\ufffe"]
+
+
+@pytest.mark.parametrize("base", ["generated", "libreoffice"])
+@pytest.mark.parametrize("value", TEXTS, ids=[repr(v) for v in TEXTS])
+def test_texts_in_known_shared_strings(base, value, generated):
+    """sharedStrings.xml read by the plan of its skeleton (every <t>'s text emptied): a text
+    changed in a plain item and in a run of rich text, against the tree parser."""
+    data = generated if base == "generated" else MARKET.read_bytes()
+    assert_same(data)  # the plan for this skeleton is made here, if not before
+    parts = members(data)
+    xml = parts["xl/sharedStrings.xml"].decode("utf-8")
+    skeleton = lambda x: "></t>".join(xmlscan._T_TEXT.split(x[x.index("<si>"):x.rindex("</si>") + 5])[0::2])  # noqa: E731
+    for pattern in (r"(<si><t(?: xml:space=\"preserve\")?>)[^<]*(</t></si>)", r"(<r>(?:<rPr>.*?</rPr>)?<t(?: xml:space=\"preserve\")?>)[^<]*(</t></r>)"):
+        edited, n = re.subn(pattern, lambda m: m.group(1) + value + m.group(2), xml, count=1)
+        if not n:
+            continue
+        assert skeleton(edited) == skeleton(xml) in xmlscan._SST_PLANS
+        assert_same(rezip({**parts, "xl/sharedStrings.xml": edited.encode("utf-8")}))

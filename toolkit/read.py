@@ -312,12 +312,23 @@ def _rels(pkg: _Package, part: str) -> dict[str, tuple[str, str]]:
     path = posixpath.join(folder, "_rels", base + ".rels")
     if not pkg.has(path):
         return {}
+    data = pkg.read(path)
+    known = _RELS.get((data, folder)) if pkg.fast else None
+    if known is not None:
+        return dict(known)
     out = {}
-    for r in _xml(pkg, path).iter(PKG_REL):
+    for r in (_parsed(data, path) if pkg.fast else parse_xml(data, path)).iter(PKG_REL):
         target = r.get("Target", "")
         full = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
         out[r.get("Id", "")] = (r.get("Type", ""), full)
+    if pkg.fast and len(data) <= 16384:
+        if len(_RELS) >= 64:
+            _RELS.clear()
+        _RELS[(data, folder)] = dict(out)
     return out
+
+
+_RELS: dict[tuple[bytes, str], dict[str, tuple[str, str]]] = {}  # the same bytes in every workbook of a program
 
 
 def _text(si: Element, ns: str) -> str:
@@ -353,7 +364,7 @@ def _shared_strings_fast(data: bytes, part: str) -> list[str]:
     if m is None or m.group(0).endswith(b"/>") or end < m.end() or data.find(b"<", _prolog_end(data)) != m.start():
         raise xmlscan.Unusual("no <sst> root in the usual form")
     _parsed(data[:m.end()] + data[end:], part)
-    return xmlscan.shared_strings(xmlscan.text_of(data[m.end():end], xmlscan.SHARED_STRINGS))
+    return xmlscan.shared_strings_of(data[m.end():end])
 
 
 def _utf8(data: bytes) -> None:

@@ -147,6 +147,54 @@ def shared_strings(text: str) -> list[str]:
     return out
 
 
+def shared_strings_of(region: bytes) -> list[str]:
+    """shared_strings of the <si> run given as bytes (not yet validated), by a plan remembered
+    for its skeleton -- every text of a <t> emptied -- as for sheets (see below): the labels and
+    the order of items are the same from one workbook to the next, the texts typed differ."""
+    text = decoded(region)
+    parts = _T_TEXT.split(text)
+    skeleton = "></t>".join(parts[0::2])
+    plan = _SST_PLANS.get(skeleton)
+    if plan is None:
+        if SHARED_STRINGS.fullmatch(text) is None:
+            raise Unusual("not in the narrow form")
+        plan = _sst_plan(skeleton)
+        if len(_SST_PLANS) >= 64:
+            del _SST_PLANS[next(iter(_SST_PLANS))]
+        _SST_PLANS[skeleton] = plan
+    pieces = parts[1::2]
+    joined = "".join(pieces)
+    if "&" in joined or "\r" in joined:  # each text on its own: a reference cannot span two
+        pieces = [unescape(p) if "&" in p or "\r" in p else p for p in pieces]
+    if plan is _ONE_EACH:
+        return pieces
+    return ["".join([pieces[i] for i in take]) for take in plan]
+
+
+_T_TEXT = re.compile(r">([^<]*)</t>")  # a <t>'s text (in the grammar's text, only there)
+_SI_ITEM = re.compile(r"<si>(.*?)</si>", re.S)
+_SST_PLANS: dict[str, object] = {}
+_ONE_EACH = object()  # the plan of a run whose items are each one plain <t> with text
+
+
+def _sst_plan(skeleton: str):
+    """Per item, the indices of the texts that make it (as rich_text reads an item)."""
+    plan: list[list[int]] = []
+    k = 0
+    for inner in _SI_ITEM.findall(skeleton):
+        n = inner.count("></t>")
+        if inner.startswith("<t"):  # plain: its first <t>, unless that is empty (<t/>)
+            take = [k] if _T_X.match(inner).group(1) is not None else []
+        else:  # runs: their texts, phonetic runs left out
+            cut = inner.find("<rPh")
+            if cut < 0:
+                cut = inner.find("<phoneticPr")
+            take = list(range(k, k + (inner[:cut].count("></t>") if cut >= 0 else n)))
+        plan.append(take)
+        k += n
+    return _ONE_EACH if all(take == [i] for i, take in enumerate(plan)) and k == len(plan) else plan
+
+
 def defined_names(text: str) -> dict[str, str]:
     """Workbook-level defined names -> their formula text (``text``: the <definedName> run)."""
     out = {}
