@@ -39,7 +39,7 @@ MAX_LISTED = 12  # cells named in one message before "等"
 MAX_LABEL_FINDINGS = 5  # per table; the rest summed up in one more
 
 
-@dataclass
+@dataclass(slots=True)  # thousands are kept by a collection
 class Result:
     """One file's validation report (frictionless-like)."""
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import pickle
 import struct
+import sys
 import tempfile
 import weakref
 import zipfile
@@ -38,17 +39,18 @@ class CollectError(Exception):
     """The collection as a whole cannot run (unreadable inbox): exit code 2."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # thousands are kept by a collection
 class Source:
     """One submitted file: a path, or a member of a zip archive under the inbox."""
 
     name: str  # as shown to people: relative path, or "batch.zip/dir/file.xlsx"
-    path: Path
+    path: str
     member: str | None = None
 
     def read(self) -> bytes:
         if self.member is None:
-            return self.path.read_bytes()
+            with open(self.path, "rb") as fh:
+                return fh.read()
         with zipfile.ZipFile(self.path) as zf:
             info = zf.getinfo(self.member)
             if info.file_size > ARCHIVE_MAX_MEMBER_BYTES:
@@ -288,7 +290,7 @@ def discover(inbox: Path) -> list[Source]:
     """Every submitted file under ``inbox`` (recursively; zip archives opened in memory)."""
     inbox = Path(inbox)
     if inbox.is_file() and inbox.suffix.lower() == ".zip":
-        return sorted(_archive_members(inbox, inbox.name), key=lambda s: s.name)
+        return sorted(_archive_members(str(inbox), inbox.name), key=lambda s: s.name)
     if not inbox.is_dir():
         raise CollectError(f"找不到收件目录 {inbox}（应为文件夹或 .zip 文件）。")
     sources: list[Source] = []
@@ -298,8 +300,8 @@ def discover(inbox: Path) -> list[Source]:
             for name in files:
                 if _ignored(name):
                     continue
-                path = Path(root) / name
-                rel = path.relative_to(inbox).as_posix()
+                path = os.path.join(root, name)
+                rel = Path(path).relative_to(inbox).as_posix()
                 if name.lower().endswith(".zip"):
                     sources.extend(_archive_members(path, rel))
                 else:
@@ -313,7 +315,7 @@ def _ignored(name: str) -> bool:
     return name.startswith(_IGNORED_PREFIXES) or name.lower() in _IGNORED_NAMES
 
 
-def _archive_members(path: Path, rel: str) -> Iterator[Source]:
+def _archive_members(path: str, rel: str) -> Iterator[Source]:
     try:
         with zipfile.ZipFile(path) as zf:
             infos = [i for i in zf.infolist() if not i.is_dir()]
@@ -370,12 +372,16 @@ def check_all(sources: list[Source], spec: Spec, year: int, previous: dict[str, 
     Readable files' data go to ``spool``; the returned results keep only findings and identity."""
     def keep(checked: Checked) -> Result:
         result, where = checked
+        # The same few values arrive as new objects with every result: keep one of each.
+        result.template = same.setdefault(tuple(result.template.items()), result.template)
+        result.application, result.status = sys.intern(result.application), sys.intern(result.status)
         if where is not None:
-            spool.add(result.file, where)
+            spool.add(result.file, (sys.intern(where[0]), where[1]))
         if progress:
             progress(result)
         return result
 
+    same: dict[tuple, dict] = {}
     results = ordered_map(_check_source, sources, workers=workers, min_items=4,
                           initializer=_init_worker, initargs=(spec.id, year, previous, spool.dir))
     try:

@@ -15,7 +15,7 @@ import pandas as pd
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
-from .atomic import atomic_open, write_bytes_atomic, write_text_atomic
+from .atomic import atomic_open, write_bytes_atomic
 from .collect import Collection
 from .model import Filled
 from .records import DATA_FIXED, ROW
@@ -33,7 +33,9 @@ def write_outputs(coll: Collection, out: Path, report: dict | None = None) -> li
     out = Path(out)
     report = report or coll.to_dict()
     paths = [out / "findings.json", out / "findings.csv", out / "data.json", out / "summary.xlsx"]
-    write_text_atomic(paths[0], json.dumps(report, ensure_ascii=False, indent=1, default=str) + "\n")
+    with atomic_open(paths[0], "w", encoding="utf-8") as fh:  # streamed: no copy of the report as text
+        json.dump(report, fh, ensure_ascii=False, indent=1, default=str)
+        fh.write("\n")
     write_bytes_atomic(paths[1], findings_csv(report["findings"]))
     write_data_records(coll, paths[2])
     with atomic_open(paths[3], "wb") as fh:
