@@ -15,7 +15,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from xml.sax.saxutils import escape
@@ -186,6 +186,29 @@ def table_layout(boxes: list[Box], widths: list[int], *, style: str = "TableText
     return TableLayout(tuple(_join_static(parts)))
 
 
+def list_table(header: Sequence[str], rows: Iterable[Sequence[str]], widths: list[int], *,
+               aligns: Sequence[str], style: str = "TableText", empty: str = "无") -> Iterator[str]:
+    """A plain table -- a header row that repeats on each page, then one row per item, no
+    merged cells -- as XML pieces, one row at a time (a list of 10,000 agencies is never
+    laid out as 30,000 boxes). The same XML as table_layout gives for those boxes."""
+    head = table_layout([Box(0, c, text=h, bold=True) for c, h in enumerate(header)], widths, style=style,
+                        header_rows=1).xml({})
+    yield head[:-len("</w:tbl>")]
+    start = _tbl_start(widths)
+    one = table_layout([Box(0, c, slot=str(c), align=a) for c, a in enumerate(aligns)], widths, style=style)
+    parts = [p[len(start):] if i == 0 else p[:-len("</w:tbl>")] if i == len(one.parts) - 1 else p
+             for i, p in enumerate(one.parts)]
+    any_row = False
+    for values in rows:
+        any_row = True
+        yield "".join(p if isinstance(p, str) else f"{p[1]}{text_xml(values[int(p[0])])}</w:r></w:p>"
+                      for p in parts)
+    if not any_row:
+        none = table_layout([Box(0, 0, colspan=len(widths), text=empty)], widths, style=style).xml({})
+        yield none[len(start):-len("</w:tbl>")]
+    yield "</w:tbl>"
+
+
 def _join_static(parts: list[str | tuple[str, str]]) -> list[str | tuple[str, str]]:
     """Merge neighbouring strings (slots stay apart). Runs are joined once: ``+=`` on a list
     element copies the string every time, quadratic for a 10,000-row list table."""
@@ -243,9 +266,10 @@ _PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _CT_WML = "application/vnd.openxmlformats-officedocument.wordprocessingml"
 
 
-def package(body: str, *, title: str, header: str | None = None) -> bytes:
-    """The DOCX bytes: ``body`` is the document's block content (paragraphs and tables);
-    ``header`` (red) appears at the top of every page when given."""
+def package(body: str | Iterable[str], *, title: str, header: str | None = None) -> bytes:
+    """The DOCX bytes: ``body`` is the document's block content (paragraphs and tables), as
+    one string or as pieces written one after the other; ``header`` (red) appears at the top
+    of every page when given."""
     refs = ""
     if header is not None:
         refs += '<w:headerReference w:type="default" r:id="rIdH1"/><w:headerReference w:type="even" r:id="rIdH2"/>'
@@ -257,11 +281,15 @@ def package(body: str, *, title: str, header: str | None = None) -> bytes:
         f'w:left="{MARGIN_LEFT}" w:header="{HEADER_DIST}" w:footer="{FOOTER_DIST}" w:gutter="0"/>'
         '<w:cols w:space="425"/></w:sectPr>'
     )
-    document = f"{_DECL}<w:document {NS}><w:body>{body}{sect}</w:body></w:document>"
+    pieces = [body] if isinstance(body, str) else body
     buf = io.BytesIO()
     buf.write(_static_zip(header is not None))  # the parts every report shares, compressed once
     with zipfile.ZipFile(buf, "a", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
-        z.writestr("word/document.xml", document)
+        with z.open("word/document.xml", "w") as fh:
+            fh.write(f"{_DECL}<w:document {NS}><w:body>".encode("utf-8"))
+            for piece in pieces:
+                fh.write(piece.encode("utf-8"))
+            fh.write(f"{sect}</w:body></w:document>".encode("utf-8"))
         if header is not None:
             hdr = _header_xml(header)
             z.writestr("word/header1.xml", hdr)

@@ -9,9 +9,10 @@ by the clerk is inserted as literal text.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal, InvalidOperation
 
 from . import compute
@@ -67,12 +68,12 @@ def render_combined(spec: Spec, year: int | str, included: list[Filled], exclude
             body.append(dx.paragraph(dx.run(section.heading), style="Heading1"))
             body.append(layouts[section.table].xml(numbers))
     body.append(dx.paragraph(dx.run(f"附：纳入汇总的单位（{len(included)}个）"), style="Heading1"))
-    body.append(_list_table(("序号", "单位编号", "单位名称"),
-                            [(f.agency_id or "", f.agency) for f in included]))
-    body.append(dx.paragraph(dx.run(f"附：未纳入汇总的单位（{len(excluded)}个）"), style="Heading1"))
-    body.append(_list_table(("序号", "单位编号", "未纳入原因"), [(i, reason) for i, reason in excluded]))
-    body.append(dx.paragraph(""))  # a document ends with a paragraph, not a table
-    return dx.package("".join(body), title=title)
+    included_rows = _list_table(("序号", "单位编号", "单位名称"), ((f.agency_id or "", f.agency) for f in included))
+    excluded_head = dx.paragraph(dx.run(f"附：未纳入汇总的单位（{len(excluded)}个）"), style="Heading1")
+    excluded_rows = _list_table(("序号", "单位编号", "未纳入原因"), excluded)
+    end = dx.paragraph("")  # a document ends with a paragraph, not a table
+    # the lists are written as they are made: thousands of rows never held at once
+    return dx.package(itertools.chain(body, included_rows, [excluded_head], excluded_rows, [end]), title=title)
 
 
 def format_number(value) -> str:
@@ -193,15 +194,11 @@ def _narrative(text: str | None) -> list[str]:
     return out
 
 
-def _list_table(header: tuple[str, str, str], rows: list[tuple[str, str]]) -> str:
-    boxes = [dx.Box(0, c, text=h, bold=True) for c, h in enumerate(header)]
-    if not rows:
-        boxes.append(dx.Box(1, 0, colspan=3, text="无"))
-    for i, (a, b) in enumerate(rows, 1):
-        boxes += [dx.Box(i, 0, text=str(i)), dx.Box(i, 1, text=str(a), align="left"),
-                  dx.Box(i, 2, text=str(b), align="left")]
-    widths = _scale([900, 2800, 5144], dx.TEXT_WIDTH)
-    return dx.table_layout(boxes, widths, style=TABLE_STYLE, header_rows=1).xml({})
+def _list_table(header: tuple[str, str, str], rows: Iterable[tuple[str, str]]) -> Iterator[str]:
+    """Numbered rows of two texts, as XML pieces made one row at a time."""
+    numbered = ((str(i), str(a), str(b)) for i, (a, b) in enumerate(rows, 1))
+    return dx.list_table(header, numbered, _scale([900, 2800, 5144], dx.TEXT_WIDTH), aligns=("center", "left", "left"),
+                         style=TABLE_STYLE)
 
 
 # --- the official tables, laid out once per format ----------------------------------------------
