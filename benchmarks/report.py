@@ -9,9 +9,10 @@ NOTES = """\
 
 | stage | straightforward way (the baseline) | the toolkit |
 |---|---|---|
-| read a workbook | openpyxl, loaded twice (formula text, then cached values); it builds a style object per cell and re-applies borders to every merged range | `toolkit/read.py`: one pass over the sheet XML with ElementTree, formula text and cached value of each cell together, only the sheets the format names |
-| checks | per-cell lookups through openpyxl's worksheet objects | plain dicts keyed by (row, col); totals recomputed once (`toolkit/compute.py`) |
-| DOCX | python-docx: loads its default template, `Table.cell()` rebuilds the whole grid (walking every `w:tc` and its merges) on each call | `toolkit/docx_fast.py`: the static parts (styles, settings, footers) built once per process, the document body one string join, zipped |
+| read a workbook | openpyxl, loaded twice (formula text, then cached values); it builds a style object per cell and re-applies borders to every merged range | `toolkit/read.py` + `toolkit/xmlscan.py`: members inflated straight from the package bytes; each sheet's cells, the shared strings and the defined names matched against a strict grammar and read with regular expressions (anything else goes to ElementTree); a sheet or shared-strings run whose *skeleton* (the XML with every value text emptied) was seen before is read by the plan made then, its values split out and converted without running the grammar again -- workbooks from one template saved by one program differ only in their values. Tested against the tree parser and openpyxl, value by value |
+| checks | per-cell lookups through openpyxl's worksheet objects | plain dicts keyed by (row, col); totals recomputed once (`toolkit/compute.py`); defined names compared with the template's in one dict-items test |
+| outputs | -- | each worker writes its files' data to its own spool file, with data.json's record body and the 数据 sheet's row cells already encoded (`toolkit/records.py`), so the main process joins text; the long sheets of summary.xlsx are streamed as XML and deflated at level 1 |
+| DOCX | python-docx: loads its default template, `Table.cell()` rebuilds the whole grid (walking every `w:tc` and its merges) on each call | `toolkit/docx_fast.py`: the static parts (styles, settings, footers) built once per process, the official tables laid out once per format with value slots, the combined report's agency lists written a row at a time, zipped |
 | many workbooks | one process | a process pool on both cores (`--workers`), results merged in sorted file order |
 
 ## How it was measured

@@ -405,7 +405,8 @@ class _Checker:
         its parts is wrong (a column total under an altered formula) is that part's finding."""
         number = rules.number
         # inputs (blank as 0) and recomputed totals: what the rules see, totals as the reference
-        self.shown = recomputed = compute.full(self.spec, {k: number(v) for k, v in values.items()})
+        self.shown = recomputed = compute.full(
+            self.spec, {k: v if type(v) is int else number(v) for k, v in values.items()})
         manual = self.book.calc.get("calcMode") == "manual"
         for table in self.spec.tables:
             sheet = self.book.sheets.get(table.sheet)
