@@ -227,13 +227,16 @@ class Collection:
 
     def _mine(self, r: Result) -> list[Finding]:
         """The file's findings plus the collection's findings about it."""
+        self._index()
+        return r.findings + self._by_file.get(r.file, [])
+
+    def _index(self) -> None:
         if getattr(self, "_indexed", -1) != len(self.findings):  # findings only grow
             self._by_file: dict[str, list[Finding]] = {}
             for f in self.findings:
                 self._by_file.setdefault(f.file, []).append(f)
             self._indexed = len(self.findings)
             self._status: dict[str, tuple[int, str]] = {}
-        return r.findings + self._by_file.get(r.file, [])
 
     def _errors(self, r: Result) -> int:
         return self._verdict(r)[0]
@@ -243,9 +246,10 @@ class Collection:
 
     def _verdict(self, r: Result) -> tuple[int, str]:
         """(errors, status) of a file, remembered until the collection's findings change."""
-        found = self._mine(r)
+        self._index()
         known = self._status.get(r.file)
         if known is None:
+            found = self._mine(r)
             errors = count(found, "error")
             status = ("rejected" if r.status == "rejected" else "errors" if errors
                       else "warnings" if count(found, "warning") else "ok")
