@@ -225,7 +225,7 @@ def collect(
                                on_sources=lambda n: bar.update(task, total=n),
                                progress=lambda _r: bar.advance(task))
             report = coll.to_dict()
-            paths = write_outputs(coll, out, report, workers=workers)
+            paths = write_outputs(coll, out, report)
             if docx:
                 from .reports import write_reports
 

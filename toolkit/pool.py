@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -29,8 +31,20 @@ def ordered_map(fn: Callable[[T], R], items: list[T], *, workers: int | None = N
         yield from map(fn, items)
         return
     chunk = max(1, min(max_chunk, len(items) // (workers * 8) or 1))
-    with ProcessPoolExecutor(workers, initializer=initializer, initargs=initargs) as pool:
+    with frozen_heap(), ProcessPoolExecutor(workers, initializer=initializer, initargs=initargs) as pool:
         yield from pool.map(fn, items, chunksize=chunk)
+
+
+@contextmanager
+def frozen_heap() -> Iterator[None]:
+    """Forked workers share this process's memory until they write to it, and a garbage
+    collection in a worker writes to every object it walks: frozen objects are not walked
+    (gc.freeze), so they stay shared instead of being copied into each worker."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def consume(results: Iterable[R], progress: Callable[[R], None] | None = None) -> list[R]:

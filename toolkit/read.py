@@ -33,6 +33,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as _defused_fromstring
 
 from . import xmlscan
+from .memo import Recent
 from .spec import col_letter, parse_address
 
 MAIN_NS = ("http://schemas.openxmlformats.org/spreadsheetml/2006/main",
@@ -225,7 +226,7 @@ def _xml(pkg: _Package, part: str) -> Element:
     return _parsed(data, part) if pkg.fast else parse_xml(data, part)
 
 
-_PARSED: dict[bytes, Element] = {}
+_PARSED: Recent[bytes, Element] = Recent(32)
 
 
 def _parsed(data: bytes, part: str) -> Element:
@@ -237,9 +238,7 @@ def _parsed(data: bytes, part: str) -> Element:
     if root is None:
         root = parse_xml(data, part)
         if len(data) <= 16384:
-            if len(_PARSED) >= 64:  # bounded, whatever the size of the collection
-                _PARSED.clear()
-            _PARSED[data] = root
+            _PARSED.put(data, root)  # bounded, whatever the size of the collection
     return root
 
 
@@ -322,13 +321,11 @@ def _rels(pkg: _Package, part: str) -> dict[str, tuple[str, str]]:
         full = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
         out[r.get("Id", "")] = (r.get("Type", ""), full)
     if pkg.fast and len(data) <= 16384:
-        if len(_RELS) >= 64:
-            _RELS.clear()
-        _RELS[(data, folder)] = dict(out)
+        _RELS.put((data, folder), dict(out))
     return out
 
 
-_RELS: dict[tuple[bytes, str], dict[str, tuple[str, str]]] = {}  # the same bytes in every workbook of a program
+_RELS: Recent[tuple[bytes, str], dict[str, tuple[str, str]]] = Recent(16)  # the same bytes in every workbook of a program
 
 
 def _text(si: Element, ns: str) -> str:
@@ -407,7 +404,7 @@ def _workbook(pkg: _Package, part: str) -> tuple[Element, dict[str, str] | None]
     return parse_xml(data, part), None
 
 
-_NAMES: dict[bytes, dict[str, str]] = {}
+_NAMES: Recent[bytes, dict[str, str]] = Recent(16)
 
 
 def _defined_names(region: bytes) -> dict[str, str]:
@@ -416,9 +413,7 @@ def _defined_names(region: bytes) -> dict[str, str]:
     names = _NAMES.get(region)
     if names is None:
         names = xmlscan.defined_names(xmlscan.text_of(region, xmlscan.DEFINED_NAMES))
-        if len(_NAMES) >= 64:
-            _NAMES.clear()
-        _NAMES[region] = names
+        _NAMES.put(region, names)
     return dict(names)
 
 

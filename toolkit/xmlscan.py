@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable
 from itertools import repeat
 
+from .memo import Recent
 from .spec import parse_address
 
 
@@ -159,9 +160,7 @@ def shared_strings_of(region: bytes) -> list[str]:
         if SHARED_STRINGS.fullmatch(text) is None:
             raise Unusual("not in the narrow form")
         plan = _sst_plan(skeleton)
-        if len(_SST_PLANS) >= 64:
-            del _SST_PLANS[next(iter(_SST_PLANS))]
-        _SST_PLANS[skeleton] = plan
+        _SST_PLANS.put(skeleton, plan)
     pieces = parts[1::2]
     joined = "".join(pieces)
     if "&" in joined or "\r" in joined:  # each text on its own: a reference cannot span two
@@ -173,7 +172,7 @@ def shared_strings_of(region: bytes) -> list[str]:
 
 _T_TEXT = re.compile(r">([^<]*)</t>")  # a <t>'s text (in the grammar's text, only there)
 _SI_ITEM = re.compile(r"<si>(.*?)</si>", re.S)
-_SST_PLANS: dict[str, object] = {}
+_SST_PLANS: Recent[str, object] = Recent(16)
 _ONE_EACH = object()  # the plan of a run whose items are each one plain <t> with text
 
 
@@ -311,7 +310,7 @@ def _all_cells(text: str, strings: list[str], make: Callable, new: Callable, sha
 # Each value is converted as the extraction converts it, references in it unescaped.
 
 _V_RUN = re.compile(r"<v>([^<]*)</v>")
-_PLANS: dict[str, list[tuple]] = {}
+_PLANS: Recent[str, _Plan] = Recent(16)
 
 
 def filled_cells(region: bytes, strings: list[str], make: Callable, new: Callable,
@@ -334,9 +333,7 @@ def filled_cells(region: bytes, strings: list[str], make: Callable, new: Callabl
         if SHEET_DATA.fullmatch(text) is None:
             raise Unusual("not in the narrow form")
         plan = _Plan(_entries(skeleton, new, shared_formula))
-        if len(_PLANS) >= 64:  # bounded, whatever the number of programs and templates seen
-            del _PLANS[next(iter(_PLANS))]  # the oldest
-        _PLANS[skeleton] = plan
+        _PLANS.put(skeleton, plan)  # bounded, whatever the number of programs and templates seen
     return plan.apply(parts[1::2], strings, make, new)
 
 
