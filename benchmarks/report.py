@@ -21,9 +21,11 @@ NOTES = """\
   coordinator runs it; its wall time includes interpreter start-up and imports (see the
   start-up row), so small N carry that fixed cost.
 * Peak memory (`benchmarks/measure.py`): **PSS** is the largest sum over the live process
-  tree (main process and pool workers), sampled every 20 ms from `/proc/<pid>/smaps_rollup`;
-  PSS shares pages that forked workers share with their parent, so the sum is what the run
-  occupies. **max RSS** is the kernel's peak resident set of the largest single process
+  tree (main process and pool workers), sampled from `/proc/<pid>/smaps_rollup` every 20 ms
+  or 20 times as long as the last sample took, whichever is longer (reading smaps_rollup walks
+  every page, ~3 ms per process here: sampled every 20 ms it took a third of a core from the
+  run it measured); PSS shares pages that forked workers share with their parent, so the sum
+  is what the run occupies. **max RSS** is the kernel's peak resident set of the largest single process
   (`os.wait4` rusage, which covers the waited-for pool workers). CPU is user + system time
   of the whole tree: CPU ÷ wall shows how many cores were busy.
 * The machine's 2 cores may be shared with other work (the load column): a stage runs 3

@@ -90,11 +90,11 @@ class Spool:
     def values(self, key: str) -> list:
         return pickle.loads(self._piece(key, _VALUES))
 
-    def body(self, key: str) -> str:
-        return self._piece(key, _BODY).decode("utf-8")
+    def body(self, key: str) -> bytes:
+        return self._piece(key, _BODY)
 
-    def cells(self, key: str) -> str:
-        return self._piece(key, _CELLS).decode("utf-8")
+    def cells(self, key: str) -> bytes:
+        return self._piece(key, _CELLS)
 
     def _piece(self, key: str, i: int) -> bytes:
         path, offset = self._at[key]
@@ -195,12 +195,12 @@ class Collection:
         computed in the workers so the summary need not recompute."""
         return self.spool.values(r.file)
 
-    def data_body(self, r: Result) -> str:
-        """data.json's values and narratives of the file, encoded in a worker (toolkit.records)."""
+    def data_body(self, r: Result) -> bytes:
+        """data.json's values and narratives of the file, encoded in a worker (toolkit.records), UTF-8."""
         return self.spool.body(r.file)
 
-    def data_cells(self, r: Result) -> str:
-        """The 数据 sheet's number cells of the file, made in a worker (toolkit.records)."""
+    def data_cells(self, r: Result) -> bytes:
+        """The 数据 sheet's number cells of the file, made in a worker (toolkit.records), UTF-8."""
         return self.spool.cells(r.file)
 
     @property

@@ -21,6 +21,8 @@ from .model import Filled
 from .records import DATA_FIXED, ROW
 from .template import formats, table_frame, write_value
 
+_ROW = ROW.encode("ascii")  # the row number's stand-in in the workers' data cells
+
 STATUS_ZH = {"ok": "通过", "warnings": "有警告", "errors": "有错误", "rejected": "无法读取"}
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 FINDING_COLUMNS = ["code", "severity", "agency_id", "file", "sheet", "cell", "expected", "actual", "message"]
@@ -89,17 +91,17 @@ def write_data_records(coll: Collection, path: Path) -> None:
     stays flat."""
     head = json.dumps({"template": {"id": coll.spec.id, "version": coll.spec.version}, "year": coll.year},
                       ensure_ascii=False)
-    with atomic_open(path, "w", encoding="utf-8") as fh:
-        fh.write(head[:-1] + ', "agencies": [')
+    with atomic_open(path, "wb") as fh:  # bytes: the bodies are UTF-8 already
+        fh.write((head[:-1] + ', "agencies": [').encode("utf-8"))
         sep = "\n"
         for r in coll.used.values():
             if not coll.readable(r):
                 continue
             who = json.dumps({"agency_id": r.agency_id, "agency": r.agency, "file": r.file,
                               "status": coll.status(r)}, ensure_ascii=False)
-            fh.write(sep + who[:-1] + ", " + coll.data_body(r) + "}")
+            fh.write((sep + who[:-1] + ", ").encode("utf-8") + coll.data_body(r) + b"}")
             sep = ",\n"
-        fh.write("\n]}\n")
+        fh.write(b"\n]}\n")
 
 
 def load_data_records(path: Path) -> dict[str, Filled]:
@@ -186,7 +188,7 @@ def _unused(coll: Collection) -> int:
     return sum(1 for r in coll.results if r.file not in used)
 
 
-def _status_rows(coll: Collection, report: dict, style: int) -> Iterator[str]:
+def _status_rows(coll: Collection, report: dict, style: int) -> Iterator[bytes]:
     """One <row> per roster agency (in roster order, then agencies not on it), then one per
     file not used (rejected, unknown agency, duplicates)."""
     by_file: dict[str, list[int]] = {}  # file -> [errors, warnings]
@@ -223,7 +225,7 @@ def _status_rows(coll: Collection, report: dict, style: int) -> Iterator[str]:
             else:
                 cells.append(f'<c r="{c}{i + 1}" s="{style}" t="inlineStr"><is><t xml:space="preserve">'
                              f'{_xml_text(str(v))}</t></is></c>')
-        yield f'<row r="{i + 1}">{"".join(cells)}</row>'
+        yield f'<row r="{i + 1}">{"".join(cells)}</row>'.encode("utf-8")
 
 
 def _findings_sheet(wb, report: dict, head, text) -> None:
@@ -293,7 +295,7 @@ def _data_sheet(wb, coll: Collection, head, text) -> int:
     return len(wb.worksheets())
 
 
-def _data_rows(coll: Collection, first_row: int) -> Iterator[str]:
+def _data_rows(coll: Collection, first_row: int) -> Iterator[bytes]:
     """One <row> of sheet XML per used submission: 200-odd numbers a row, thousands of rows,
     written as text directly (xlsxwriter's per-cell path costs ~20× more), one row at a time;
     the number cells come made by the workers (toolkit.records)."""
@@ -302,7 +304,8 @@ def _data_rows(coll: Collection, first_row: int) -> Iterator[str]:
         texts = (r.agency_id or "", r.agency or "", STATUS_ZH[coll.status(r)], r.file)
         cells = [f'<c r="{c}{i}" t="inlineStr"><is><t xml:space="preserve">{_xml_text(t)}</t></is></c>'
                  for c, t in zip(text_letters, texts)]
-        yield f'<row r="{i}">{"".join(cells)}{coll.data_cells(r).replace(ROW, str(i))}</row>'
+        yield (f'<row r="{i}">{"".join(cells)}'.encode("utf-8")
+               + coll.data_cells(r).replace(_ROW, str(i).encode("ascii")) + b"</row>")
 
 
 def _data_results(coll: Collection) -> list:
@@ -316,7 +319,7 @@ def _xml_text(text: str) -> str:
     return _XML_BAD.sub("", text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _fill_sheets(xlsx: bytes, out: IO[bytes], streams: dict[int, tuple[Iterator[str], int]]) -> None:
+def _fill_sheets(xlsx: bytes, out: IO[bytes], streams: dict[int, tuple[Iterator[bytes], int]]) -> None:
     """Write the package ``xlsx`` to ``out``, streaming rows into the sheetData of sheet<index>.xml (after its header rows) for each
     index of ``streams`` ({index: (rows, number of rows)}) in an xlsxwriter package; the other
     parts are copied. The long streamed parts are deflated at level 1: several times faster
@@ -341,7 +344,7 @@ def _fill_sheets(xlsx: bytes, out: IO[bytes], streams: dict[int, tuple[Iterator[
             with dst.open(streamed, "w") as fh:
                 fh.write(xml[:end].encode("utf-8"))
                 for row in rows:
-                    fh.write(row.encode("utf-8"))
+                    fh.write(row)
                 fh.write(xml[end:].encode("utf-8"))
 
 
