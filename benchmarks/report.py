@@ -28,9 +28,10 @@ NOTES = """\
   is what the run occupies. **max RSS** is the kernel's peak resident set of the largest single process
   (`os.wait4` rusage, which covers the waited-for pool workers). CPU is user + system time
   of the whole tree: CPU ÷ wall shows how many cores were busy.
-* The machine's 2 cores may be shared with other work (the load column): a stage runs 3
-  times up to N = 1,000 and its fastest run is reported; at N = 10,000 each stage runs once,
-  so those rows carry whatever else ran at the time.
+* The machine's 2 cores may be shared with other work (the load column; this virtual
+  machine's CPU steal alone moves a run by ±10%): a stage runs 3 times up to N = 1,000 and
+  twice at N = 10,000, and its fastest run is reported. Before each run the previous runs'
+  files are flushed to disk (`os.sync`), so their write-back does not land in the next run.
 * Inputs are read from the page cache (the inbox was just generated or read): the numbers
   are CPU cost, not disk latency.
 * The baseline runs in one process over an evenly spaced sample of the same inbox (all the
