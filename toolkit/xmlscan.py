@@ -316,7 +316,8 @@ _PLANS: Recent[str, _Plan] = Recent(16)
 def filled_cells(region: bytes, strings: list[str], make: Callable, new: Callable,
                  shared_formula: Callable) -> dict[tuple[int, int], object]:
     """sheet_cells(..., blanks=False) of a <sheetData> run given as bytes (not yet validated).
-    The cells may come in another order than the document's (no cell appears twice)."""
+    The cells may come in another order than the document's; an address written twice keeps
+    its last cell, as there."""
     try:
         text = region.decode("utf-8")
     except UnicodeDecodeError:
