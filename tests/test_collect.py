@@ -163,9 +163,7 @@ def test_summary_workbook(spec, inbox, tmp_path):
 
 def test_findings_csv_opens_in_chinese_excel(spec, inbox, tmp_path):
     box, roster = inbox
-    values = figures(spec, 4)
-    values["t3_new_legal"] += 1
-    (box / "a03.xlsx").write_bytes(workbook(spec, "a03", "示例三局", values=values))
+    _add_unbalanced(spec, box, 4, "t3_new_legal")
     coll = collect(box, YEAR, spec=spec, roster=read_roster(roster))
     write_outputs(coll, tmp_path / "out")
     raw = (tmp_path / "out" / "findings.csv").read_bytes()
@@ -173,6 +171,13 @@ def test_findings_csv_opens_in_chinese_excel(spec, inbox, tmp_path):
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert rows[0][:2] == ["编号", "级别"]
     assert any(r[0] == "R1" and r[1] == "错误" and r[4] == t3_sheet(spec) for r in rows[1:])
+
+
+def _add_unbalanced(spec, box: Path, seed: int, code: str) -> None:
+    """a03's workbook, one more in ``code`` (a 表三 新收 cell) than the balance allows: R1 fails."""
+    values = figures(spec, seed)
+    values[code] += 1
+    (box / "a03.xlsx").write_bytes(workbook(spec, "a03", "示例三局", values=values))
 
 
 def t3_sheet(spec) -> str:
@@ -218,9 +223,7 @@ def test_reports_for_agencies_without_errors(spec, inbox, tmp_path):
     from toolkit.reports import COMBINED_NAME, write_reports
 
     box, roster = inbox
-    broken = figures(spec, 5)
-    broken["t3_new_natural"] += 1
-    (box / "a03.xlsx").write_bytes(workbook(spec, "a03", "示例三局", values=broken))
+    _add_unbalanced(spec, box, 5, "t3_new_natural")
     coll = collect(box, YEAR, spec=spec, roster=read_roster(roster))
     paths = write_reports(coll, tmp_path / "reports", workers=1)
     assert [p.name for p in paths] == ["a01.docx", "a02.docx", COMBINED_NAME]

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from faults import (YEAR, cfb, clean_report, encrypted_xlsx, entity_bomb, previous_of, same_either_way, set_cached,
-                    truncated, zip_bomb)
+from faults import (AGENCY, YEAR, cfb, clean_report, clean_workbook, encrypted_xlsx, entity_bomb, previous_of,
+                    same_either_way, set_cached, truncated, zip_bomb)
 
 from toolkit import compute
 from toolkit.check import check_bytes
@@ -24,9 +24,7 @@ from toolkit.model import Filled
 from toolkit.office import (Formula, cells_by_code, delete_rows, insert_columns, insert_rows, remove_sheet,
                             unprotect)
 from toolkit.spec import STAMP_KEYS, STAMP_SHEET, Spec, address, load_spec
-from toolkit.template import Agency, build_workbook
-
-AGENCY = Agency("demo", "示例单位")
+from toolkit.template import build_workbook
 
 
 @dataclass
@@ -48,9 +46,7 @@ class Env:
         return compute.full(self.spec, self.report["values"])[code]
 
     def workbook(self, spec: Spec | None = None, year: int = YEAR, **changes) -> bytes:
-        r = {**self.report, **changes}
-        return build_workbook(spec or self.spec, AGENCY, year, values=r["values"], narratives=r["narratives"],
-                              contact=r["contact"])
+        return clean_workbook(spec or self.spec, {**self.report, **changes}, year)
 
 
 @dataclass
@@ -350,7 +346,6 @@ def test_clean_clerk_workbook_has_no_finding(spec, report, clerk, previous):
 
 
 def test_clean_generated_workbook_has_no_finding(spec, report, previous):
-    data = build_workbook(spec, AGENCY, YEAR, values=report["values"], narratives=report["narratives"],
-                          contact=report["contact"])
+    data = clean_workbook(spec, report)
     result = check_bytes(data, "clean.xlsx", spec, year=YEAR, previous=previous)
     assert result.findings == [], [f.message for f in result.findings]

@@ -9,20 +9,16 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from faults import YEAR, clean_report, members, rezip, sheet_part
+from faults import clean_workbook, members, rezip, sheet_part
 
 from toolkit.office import cells_by_code
 from toolkit.read import ReadError, parse_xml, read_bytes, shift_formula
 from toolkit.spec import STAMP_SHEET, address
-from toolkit.template import Agency, build_workbook
-
-AGENCY = Agency("demo", "示例单位")
 
 
 @pytest.fixture(scope="module")
 def filled(spec) -> bytes:
-    r = clean_report(spec)
-    return build_workbook(spec, AGENCY, YEAR, values=r["values"], narratives=r["narratives"], contact=r["contact"])
+    return clean_workbook(spec)
 
 
 @pytest.fixture(scope="module")

@@ -16,16 +16,15 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from faults import YEAR, clean_report, members, rezip, same_either_way, sheet_part
+from faults import AGENCY, YEAR, clean_workbook, members, rezip, same_either_way, sheet_part
 
 from toolkit import xmlscan
 from toolkit.check import check_bytes
 from toolkit.office import cells_by_code
 from toolkit.read import read_bytes
 from toolkit.spec import STAMP_SHEET
-from toolkit.template import Agency, build_workbook
+from toolkit.template import build_workbook
 
-AGENCY = Agency("demo", "示例单位")
 SAMPLES = sorted((Path(__file__).parents[1] / "samples" / "inbox").glob("*.xlsx"))
 MARKET = next(p for p in SAMPLES if p.name == "demo-market.xlsx")
 
@@ -35,8 +34,7 @@ assert_same = same_either_way
 
 @pytest.fixture(scope="module")
 def generated(spec) -> bytes:
-    r = clean_report(spec)
-    return build_workbook(spec, AGENCY, YEAR, values=r["values"], narratives=r["narratives"], contact=r["contact"])
+    return clean_workbook(spec)
 
 
 @pytest.fixture(scope="module")

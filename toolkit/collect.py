@@ -103,9 +103,6 @@ class Spool:
             fd = self._fds[path] = os.open(path, os.O_RDONLY)
         return _piece(fd, offset, i)
 
-    def close(self) -> None:
-        _close_spool(self._fds, self._dir)
-
 
 def _close_spool(fds: dict[str, int], directory: tempfile.TemporaryDirectory) -> None:
     for fd in fds.values():

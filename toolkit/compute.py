@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
+
 from .spec import Spec
 from .speccache import per_spec
 
@@ -56,14 +57,9 @@ def totals(spec: Spec, inputs: Mapping[str, Number | None]) -> dict[str, Number]
 def full(spec: Spec, inputs: Mapping[str, Number | None]) -> dict[str, Number]:
     """Inputs (blank as 0) and recomputed totals together, by code."""
     get = inputs.get
-    values: dict[str, Number] = {code: (get(code) or 0) for code in _input_codes(spec)}
+    values: dict[str, Number] = {code: (get(code) or 0) for code in spec.input_codes}
     values.update(totals(spec, inputs))
     return values
-
-
-@per_spec
-def _input_codes(spec: Spec) -> tuple[str, ...]:
-    return tuple(c.code for c in spec.inputs)
 
 
 def balance_sides(spec: Spec, values: Mapping[str, Number], rule_id: str = "R1") -> list[tuple[str, Number, Number]]:

@@ -28,9 +28,3 @@ class Recent(Generic[K, V]):
 
     def __contains__(self, key: K) -> bool:
         return key in self._items
-
-    def __len__(self) -> int:
-        return len(self._items)
-
-    def clear(self) -> None:
-        self._items.clear()

@@ -361,7 +361,7 @@ def _shared_strings_fast(data: bytes, part: str) -> list[str]:
     if m is None or m.group(0).endswith(b"/>") or end < m.end() or data.find(b"<", _prolog_end(data)) != m.start():
         raise xmlscan.Unusual("no <sst> root in the usual form")
     _parsed(data[:m.end()] + data[end:], part)
-    return xmlscan.shared_strings_of(data[m.end():end])
+    return xmlscan.shared_strings(data[m.end():end])
 
 
 def _utf8(data: bytes) -> None:
@@ -502,7 +502,7 @@ def _sheet_fast(data: bytes, part: str, name: str, state: str, strings: list[str
         sheet.cells = xmlscan.filled_cells(region, strings, _value, XCell, _shared_formula)  # type: ignore[assignment]
     else:
         text = xmlscan.text_of(region, xmlscan.SHEET_DATA) if region else ""
-        sheet.cells = xmlscan.sheet_cells(text, strings, _value, XCell, _shared_formula, blanks)  # type: ignore[assignment]
+        sheet.cells = xmlscan.sheet_cells(text, strings, _value, XCell, _shared_formula)  # type: ignore[assignment]
     _sheet_settings(sheet, root, ns)
     return sheet
 

@@ -1,6 +1,6 @@
 """The per-submission pieces of collect's data outputs, made by the process that checked the
-file so the main process only joins them: data.json's record body and the 数据 sheet's
-number cells. Both are byte for byte what summary.py wrote from the data itself before."""
+file so the main process only joins them (toolkit.summary): data.json's record body and the
+数据 sheet's number cells."""
 
 from __future__ import annotations
 

@@ -87,17 +87,6 @@ def _table_codes(spec: Spec) -> tuple[tuple, ...]:
     return tuple((t, tuple(c.code for c in t.cells)) for t in spec.tables)
 
 
-@per_spec
-def _table_totals(spec: Spec) -> dict[str, tuple[Cell, ...]]:
-    return {t.id: t.totals for t in spec.tables}
-
-
-@per_spec
-def _codes(spec: Spec) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The codes of the inputs and of the totals."""
-    return tuple(c.code for c in spec.inputs), tuple(c.code for c in spec.totals)
-
-
 def _has_table(read: set[str], rule: Rule) -> bool:
     table = rule.params.get("table")
     return table is None or table in read
@@ -107,10 +96,9 @@ def shown_values(spec: Spec, filled: Filled) -> dict[str, float | int]:
     """Every cell's number as the report shows it: inputs (blank or non-number as 0), stated
     totals where given, otherwise recomputed totals."""
     get = filled.values.get
-    input_codes, total_codes = _codes(spec)
-    inputs = {c: number(get(c)) for c in input_codes}
+    inputs = {c: number(get(c)) for c in spec.input_codes}
     shown = compute.full(spec, inputs)
-    for c in total_codes:
+    for c in spec.total_codes:
         v = get(c)
         if v is not None:
             v = number(v)
@@ -229,7 +217,7 @@ def _totals(spec: Spec, rule: Rule, filled: Filled, shown, prev) -> list[Finding
     table = spec.table(rule.params["table"])
     along_row = rule.params["axis"] == "row"
     out = []
-    totals = _table_totals(spec)[table.id]
+    totals = table.totals
     values = filled.values
     if not any(c.code in values for c in totals):  # no total stated (a workbook's: check compares them)
         return out

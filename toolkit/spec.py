@@ -128,11 +128,11 @@ class Table:
     def _index(self) -> dict[tuple[str, str], Cell]:
         return {(c.row_code, c.col_code): c for c in self.cells}
 
-    @property
+    @cached_property
     def inputs(self) -> tuple[Cell, ...]:
         return tuple(c for c in self.cells if c.role == "input")
 
-    @property
+    @cached_property
     def totals(self) -> tuple[Cell, ...]:
         return tuple(c for c in self.cells if c.role == "total")
 
@@ -227,9 +227,17 @@ class Spec:
     def inputs(self) -> tuple[Cell, ...]:
         return tuple(c for c in self.cells if c.role == "input")
 
-    @property
+    @cached_property
     def totals(self) -> tuple[Cell, ...]:
         return tuple(c for c in self.cells if c.role == "total")
+
+    @cached_property
+    def input_codes(self) -> tuple[str, ...]:
+        return tuple(c.code for c in self.inputs)
+
+    @cached_property
+    def total_codes(self) -> tuple[str, ...]:
+        return tuple(c.code for c in self.totals)
 
     def cell(self, code: str) -> Cell:
         return self._cells_by_code[code]

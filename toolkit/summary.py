@@ -136,12 +136,6 @@ def _plain(v, kind: str):
 # --- summary.xlsx ---------------------------------------------------------------------------
 
 
-def summary_workbook(coll: Collection, report: dict) -> bytes:
-    buf = io.BytesIO()
-    write_summary(coll, report, buf)
-    return buf.getvalue()
-
-
 def write_summary(coll: Collection, report: dict, out: IO[bytes]) -> None:
     """summary.xlsx into ``out``, its long sheets streamed (memory flat in the number of files)."""
     buf = io.BytesIO()
@@ -160,7 +154,7 @@ def write_summary(coll: Collection, report: dict, out: IO[bytes]) -> None:
     style = text._get_xf_index()  # the status rows' cell style, numbered by xlsxwriter
     wb.close()
     _fill_sheets(buf.getvalue(), out, {
-        status: (_status_rows(coll, report, style), len(coll.used) + len(coll.missing) + _unused(coll)),
+        status: (_status_rows(coll, report, style), _status_count(coll)),
         data_sheet: (_data_rows(coll, first_row=3), len(_data_results(coll))),
     })
 
@@ -176,16 +170,16 @@ def _status_sheet(wb, coll: Collection, report: dict, head, text) -> int:
     for i, (c, w) in enumerate(zip(STATUS_COLUMNS, widths)):
         ws.write_string(0, i, c, head)
         ws.set_column(i, i, w)
-    n = len(coll.used) + len(coll.missing) + _unused(coll)
-    ws.autofilter(0, 0, max(1, n), len(STATUS_COLUMNS) - 1)
+    ws.autofilter(0, 0, max(1, _status_count(coll)), len(STATUS_COLUMNS) - 1)
     ws.freeze_panes(1, 0)
     _print_list(ws)
     return len(wb.worksheets())
 
 
-def _unused(coll: Collection) -> int:
+def _status_count(coll: Collection) -> int:
+    """Rows of 报送情况: each agency used or missing, then each file not used."""
     used = {r.file for r in coll.used.values()}
-    return sum(1 for r in coll.results if r.file not in used)
+    return len(coll.used) + len(coll.missing) + sum(1 for r in coll.results if r.file not in used)
 
 
 def _status_rows(coll: Collection, report: dict, style: int) -> Iterator[bytes]:

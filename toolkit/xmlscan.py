@@ -11,13 +11,15 @@ whose meaning the extraction below reads exactly as the tree parser would; anyth
 raises ``Unusual`` and the caller parses the part with the tree parser (toolkit.read), which
 gives the same values or the usual verdict on a damaged part. The rest of each part (root,
 prolog, small elements) always goes through the tree parser, so DTDs and malformed markup
-there are judged as before.
+there are judged as before. A sheet or shared-strings run whose skeleton (the run with its
+value texts emptied) passed the grammar before is read by the plan made then (see "the same
+sheet again" below).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from itertools import repeat
 
 from .memo import Recent
@@ -66,8 +68,6 @@ DEFINED_NAMES = re.compile(r"(?:<definedName(?:(?>" + _attrs(*_DN_SCHEMA) + r")|
 _CELL_X = re.compile(r'<c(?: r="([A-Z]{1,3}[0-9]{1,7})")?(?: s="([0-9]{1,9})")?(?: t="([a-zA-Z]{1,9})")?'
                      r"(?:/>|>(<f[^<]*(?:</f>)?)?(<v>[^<]*</v>)?(<is>.*?</is>)?</c>)"
                      r'|(<row)(?: r="([0-9]{1,7})")?[^>]*>', re.S)
-_SI_X = re.compile(r'<si>(?:<t(?: xml:space="[^"]*")?>([^<]*)</t>|<t(?: xml:space="[^"]*")?/>'
-                   r"|([^<]*(?:<(?!/si>)[^<]*)*))</si>")
 _T_X = re.compile(r"<t(?: xml:space=\"[^\"]*\")?(?:/>|>([^<]*)</t>)")
 _DN_X = re.compile(r"<definedName([^>]*?)(?:/>|>([^<]*)</definedName>)")
 _ATTR_X = re.compile(r' ([\w:]+)="([^"]*)"')
@@ -137,21 +137,11 @@ def rich_text(inner: str) -> str:
 # --- the three runs --------------------------------------------------------------------------------
 
 
-def shared_strings(text: str) -> list[str]:
-    """The items of sharedStrings.xml (``text``: the run of <si> elements, validated)."""
-    out = []
-    for plain, rich in _SI_X.findall(text):
-        if rich:
-            out.append(rich_text(rich))
-        else:
-            out.append(unescape(plain) if "&" in plain or "\r" in plain else plain)
-    return out
-
-
-def shared_strings_of(region: bytes) -> list[str]:
-    """shared_strings of the <si> run given as bytes (not yet validated), by a plan remembered
-    for its skeleton -- every text of a <t> emptied -- as for sheets (see below): the labels and
-    the order of items are the same from one workbook to the next, the texts typed differ."""
+def shared_strings(region: bytes) -> list[str]:
+    """The items of sharedStrings.xml (``region``: the run of <si> elements, not yet validated),
+    read by a plan remembered for its skeleton -- every text of a <t> emptied -- as for sheets
+    (see below): the labels and the order of items are the same from one workbook to the next,
+    the texts typed differ."""
     text = decoded(region)
     parts = _T_TEXT.split(text)
     skeleton = "></t>".join(parts[0::2])
@@ -206,56 +196,51 @@ def defined_names(text: str) -> dict[str, str]:
     return out
 
 
-def sheet_cells(text: str, strings: list[str], make: Callable, new: Callable, shared_formula: Callable,
-                blanks: bool = True) -> dict[tuple[int, int], object]:
-    """The cells of a <sheetData> (``text``: its content, validated), keyed by 0-based (row, col).
+def sheet_cells(text: str, strings: list[str], make: Callable, new: Callable,
+                shared_formula: Callable) -> dict[tuple[int, int], object]:
+    """Every cell of a <sheetData> (``text``: its content, validated), blanks included, keyed by
+    0-based (row, col). (The checks leave blanks out and read through ``filled_cells``.)
 
     ``make(t, value, formula, style, inline, strings)`` builds a cell with content (the
     reader's own conversion, shared with its tree path); ``new(value, kind, formula, style)``
-    is the cell type itself, for blanks and the plain numbers and shared strings that are
-    most cells; ``shared_formula(cell, si, shared, row, col)`` resolves t="shared" formulas.
-    ``blanks=False`` leaves out cells that hold nothing: no value, no formula (the styled
-    blanks that are most of a template)."""
-    if blanks or text.count("<c ") + text.count("<c>") + text.count("<c/>") != text.count('<c r="'):
-        return _all_cells(text, strings, make, new, shared_formula, blanks)  # cells without r count places
+    is the cell type itself; ``shared_formula(cell, si, shared, row, col)`` resolves
+    t="shared" formulas."""
     cells: dict[tuple[int, int], object] = {}
     shared: dict = {}
-    known = _ADDRESSES.get
-    n = len(strings)
-    for ref, s, t, digits, sum_text, sum_digits, f, vw, inline in _FILLED_X.findall(text):
-        if digits and (not t or t == "n"):  # most cells: a count (exact as an int, as float() then int() give)
-            cells[known(ref) or _address(ref)] = new(int(digits), "n", None, int(s) if s else 0)
-        elif sum_digits and sum_text and (not t or t == "n"):  # a total: its formula and a count
-            cells[known(ref) or _address(ref)] = new(int(sum_digits), "n", sum_text, int(s) if s else 0)
-        elif digits and t == "s":  # and the labels
-            i = int(digits)
-            cells[known(ref) or _address(ref)] = new(strings[i] if i < n else "", "s", None, int(s) if s else 0)
-        elif digits or sum_digits or f or inline or vw:  # else <c ...></c>: a blank written long
-            if sum_digits:
-                f, vw = f"<f>{sum_text}</f>", f"<v>{sum_digits}</v>"
-            rc = known(ref) or _address(ref)
-            cell = _cell(t, s, f, f"<v>{digits}</v>" if digits else vw, inline, strings, make)
-            if f and ' t="shared"' in f:
-                _shared(cell, f, shared, rc, shared_formula)
-            if cell.kind or cell.formula is not None:  # type: ignore[attr-defined]
-                cells[rc] = cell
+    for rc, s, t, f, vw, inline in _placed(text):
+        if not (f or vw or inline):
+            cells[rc] = new(None, "", None, int(s) if s else 0)
+            continue
+        cell = make(t or "n", unescape(vw[3:-4]) or None if vw else None, _formula(f), int(s) if s else 0,
+                    rich_text(inline[4:-5]) if inline else None, strings)
+        if f and ' t="shared"' in f:
+            _shared(cell, f, shared, rc, shared_formula)
+        cells[rc] = cell
     return cells
 
 
-_FILLED_X = re.compile(r'<c r="([A-Z]{1,3}[0-9]{1,7})"(?: s="([0-9]{1,9})")?(?: t="([a-zA-Z]{1,9})")?>'
-                       r'(?:<v>([0-9]{1,15})</v></c>|<f(?: aca="false")?>([^<&\r]*)</f><v>([0-9]{1,15})</v></c>'
-                       r'|(<f[^<]*(?:</f>)?)?(<v>[^<]*</v>)?(<is>.*?</is>)?</c>)', re.S)
+def _placed(text: str) -> Iterator[tuple[tuple[int, int], str, str, str, str, str]]:
+    """Each cell of a <sheetData> run: its 0-based (row, col) -- rows and columns counted for
+    cells and rows written without r -- and its s, t, <f>, <v> and <is> as written."""
+    row_i = col_i = -1
+    for ref, s, t, f, vw, inline, row_tag, row_r in _CELL_X.findall(text):
+        if row_tag:
+            row_i = int(row_r) - 1 if row_r else row_i + 1
+            col_i = -1
+            continue
+        if ref:
+            r, col_i = _ADDRESSES.get(ref) or _address(ref)
+        else:
+            r, col_i = row_i, col_i + 1
+        yield (r, col_i), s, t, f, vw, inline
 
 
-def _cell(t: str, s: str, f: str, vw: str, inline: str, strings: list[str], make: Callable):
-    """A cell with content, the general way (formulas, inline strings, references in text)."""
-    formula = None
-    if f:
-        k = f.index(">")
-        if f[k - 1] != "/":
-            formula = unescape(f[k + 1:-4]) or None
-    return make(t or "n", unescape(vw[3:-4]) or None if vw else None, formula, int(s) if s else 0,
-                rich_text(inline[4:-5]) if inline else None, strings)
+def _formula(f: str) -> str | None:
+    """The text of an <f> element as written (None if absent or empty)."""
+    if not f:
+        return None
+    k = f.index(">")
+    return None if f[k - 1] == "/" else unescape(f[k + 1:-4]) or None
 
 
 def _shared(cell, f: str, shared: dict, rc: tuple[int, int], shared_formula: Callable) -> None:
@@ -263,34 +248,6 @@ def _shared(cell, f: str, shared: dict, rc: tuple[int, int], shared_formula: Cal
     a = dict(_ATTR_X.findall(f[2:k - 1] if f[k - 1] == "/" else f[2:k]))
     if a.get("t") == "shared":
         shared_formula(cell, a.get("si", ""), shared, rc[0], rc[1])
-
-
-def _all_cells(text: str, strings: list[str], make: Callable, new: Callable, shared_formula: Callable,
-               blanks: bool) -> dict[tuple[int, int], object]:
-    """Every cell, rows followed for cells without an r attribute."""
-    cells: dict[tuple[int, int], object] = {}
-    shared: dict = {}
-    row_i = col_i = -1
-    known = _ADDRESSES.get
-    for ref, s, t, f, vw, inline, row_tag, row_r in _CELL_X.findall(text):
-        if row_tag:
-            row_i = int(row_r) - 1 if row_r else row_i + 1
-            col_i = -1
-            continue
-        if ref:
-            r, col_i = known(ref) or _address(ref)
-        else:
-            r, col_i = row_i, col_i + 1
-        if not (f or vw or inline):
-            if blanks:
-                cells[(r, col_i)] = new(None, "", None, int(s) if s else 0)
-            continue
-        cell = _cell(t, s, f, vw, inline, strings, make)
-        if f and ' t="shared"' in f:
-            _shared(cell, f, shared, (r, col_i), shared_formula)
-        if blanks or cell.kind or cell.formula is not None:  # type: ignore[attr-defined]
-            cells[(r, col_i)] = cell
-    return cells
 
 
 # --- the same sheet again -------------------------------------------------------------------------
@@ -343,29 +300,16 @@ def _entries(skeleton: str, new: Callable, shared_formula: Callable) -> list[tup
     content, in document order."""
     entries = []
     shared: dict = {}
-    row_i = col_i = -1
     k = 0
-    for ref, s, t, f, vw, inline, row_tag, row_r in _CELL_X.findall(skeleton):
-        if row_tag:
-            row_i = int(row_r) - 1 if row_r else row_i + 1
-            col_i = -1
-            continue
-        if ref:
-            r, col_i = _ADDRESSES.get(ref) or _address(ref)
-        else:
-            r, col_i = row_i, col_i + 1
+    for rc, s, t, f, vw, inline in _placed(skeleton):
         if not (f or vw or inline):
             continue
-        formula = None
-        if f:
-            j = f.index(">")
-            if f[j - 1] != "/":
-                formula = unescape(f[j + 1:-4]) or None
-            if ' t="shared"' in f:
-                probe = new(None, "", formula, 0)
-                _shared(probe, f, shared, (r, col_i), shared_formula)
-                formula = probe.formula
-        entries.append(((r, col_i), t or "n", int(s) if s else 0, formula,
+        formula = _formula(f)
+        if f and ' t="shared"' in f:
+            probe = new(None, "", formula, 0)
+            _shared(probe, f, shared, rc, shared_formula)
+            formula = probe.formula
+        entries.append((rc, t or "n", int(s) if s else 0, formula,
                         rich_text(inline[4:-5]) if inline else None, k if vw else -1))
         k += 1 if vw else 0
     return entries

@@ -16,8 +16,10 @@ from toolkit import compute
 from toolkit.model import Filled
 from toolkit.read import ReadError, read_bytes
 from toolkit.spec import Spec
+from toolkit.template import Agency, build_workbook
 
 YEAR = 2024
+AGENCY = Agency("demo", "示例单位")  # the clerk's agency in the generated workbooks
 
 
 # --- the two readers must agree -----------------------------------------------------------------
@@ -101,6 +103,12 @@ def clean_report(spec: Spec) -> dict:
     }
     contact = {"meta_contact": "张三", "meta_phone": "0574-86780000"}
     return {"values": values, "narratives": narratives, "contact": contact}
+
+
+def clean_workbook(spec: Spec, report: dict | None = None, year: int = YEAR) -> bytes:
+    """The template of AGENCY filled with ``report`` (default: clean_report) by the template writer."""
+    r = report or clean_report(spec)
+    return build_workbook(spec, AGENCY, year, values=r["values"], narratives=r["narratives"], contact=r["contact"])
 
 
 def previous_of(spec: Spec, report: dict) -> Filled:
