@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
 from pathlib import Path
 
@@ -184,6 +185,24 @@ def test_names_point_where_the_template_put_the_cells(filled, spec):
     for cell in spec.cells:
         sheet, ref = book.names[cell.code].rsplit("!", 1)
         assert sheet.strip("'") == cell.sheet and ref.replace("$", "") == address(cell.row, cell.col)
+
+
+def test_a_member_seen_before_is_still_checked_against_its_crc(filled):
+    """The reader keeps members it has inflated and verified (the same bytes recur in every
+    workbook of a template); the same packed bytes under another CRC are still damage."""
+    read_bytes(filled)  # workbook.xml inflated, verified and kept
+    raw = bytearray(filled)
+    with zipfile.ZipFile(io.BytesIO(filled)) as zf:
+        info = zf.getinfo("xl/workbook.xml")
+    wrong = struct.pack("<I", info.CRC ^ 1)
+    raw[info.header_offset + 14:info.header_offset + 18] = wrong  # local header
+    central = next(m.start() for m in re.finditer(rb"PK\x01\x02", raw)
+                   if raw[m.start() + 46:m.start() + 46 + len(info.filename)] == info.filename.encode())
+    raw[central + 16:central + 20] = wrong  # central directory
+    with pytest.raises(ReadError) as e:
+        read_bytes(bytes(raw))
+    assert e.value.code == "zip_corrupt" and e.value.part == "xl/workbook.xml"
+    assert read_bytes(filled).names == read_bytes(filled, fast=False).names  # the kept member itself is fine
 
 
 def test_truncated_member_is_a_read_error(filled):
