@@ -362,7 +362,7 @@ VALUES = ["7", "007", "0", "1e3", "-2", "12.5", "", " 3", "&#51;", "&amp;", "&bo
 @pytest.mark.parametrize("kind", ["number", "label", "total"])
 @pytest.mark.parametrize("value", VALUES, ids=[repr(v) for v in VALUES])
 def test_values_in_a_known_skeleton(kind, value, generated, spec):
-    from toolkit.read import _cut, _carve
+    from toolkit.read import _SHEETS, _V_BYTES, _carve, _cut
 
     parts = members(generated)
     name = sheet_part(parts, spec.table("t4").sheet)
@@ -377,6 +377,8 @@ def test_values_in_a_known_skeleton(kind, value, generated, spec):
     region_after, _ = _carve(_cut(edited.encode("utf-8"), b"dataValidations"), b"sheetData")
     skeleton = lambda region: "<v></v>".join(xmlscan._V_RUN.split(region.decode("utf-8"))[0::2])  # noqa: E731
     assert skeleton(region_after) == skeleton(region_before) in xmlscan._PLANS
+    whole = lambda part: b"<v></v>".join(_V_BYTES.split(_cut(part, b"dataValidations"))[0::2])  # noqa: E731
+    assert whole(edited.encode("utf-8")) == whole(parts[name]) in _SHEETS  # read by _sheet_again
     parts[name] = edited.encode("utf-8")
     assert_same(rezip(parts))
 

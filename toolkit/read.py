@@ -483,8 +483,15 @@ def _sheet(pkg: _Package, part: str, name: str, state: str, strings: list[str], 
     if not validations:
         data = _cut(data, b"dataValidations")
         if pkg.fast:
+            skeleton = None
+            if not pkg.blanks:  # the checks' reading: a sheet seen before is read by what was learnt then
+                pieces = _V_BYTES.split(data)
+                skeleton = b"<v></v>".join(pieces[0::2])
+                sheet = _sheet_again(skeleton, pieces, name, state, strings)
+                if sheet is not None:
+                    return sheet
             try:
-                return _sheet_fast(data, part, name, state, strings, pkg.blanks)
+                return _sheet_fast(data, part, name, state, strings, pkg.blanks, skeleton)
             except (xmlscan.Unusual, ReadError, ValueError, IndexError, TypeError, AttributeError, KeyError):
                 pass  # the tree parser reads it, or says what is wrong with it
     root = parse_xml(data, part)
@@ -497,9 +504,45 @@ def _sheet(pkg: _Package, part: str, name: str, state: str, strings: list[str], 
 _ROOT_TAG = re.compile(rb"<worksheet\b[^>]*>")
 
 
-def _sheet_fast(data: bytes, part: str, name: str, state: str, strings: list[str], blanks: bool) -> Sheet:
+# --- the same sheet again ---------------------------------------------------------------------
+#
+# xmlscan reads a <sheetData> run by the plan of its skeleton; the same holds for the whole
+# part (validations cut out): two sheets with one skeleton -- the part with every <v> emptied --
+# differ only in the texts of their values, so the verdicts on everything else (prolog,
+# root, namespaces, protection, merged ranges, the run's grammar) are the ones reached for
+# the first. A skeleton is kept only when every <v> of the part is inside <sheetData>, the
+# values' characters are checked in every part, and anything unusual in them sends the part
+# down the full path, which reads it or says what is wrong.
+
+_V_BYTES = re.compile(rb"<v>([^<]*)</v>")  # on UTF-8 bytes: the same splits as on the text
+_SHEETS: Recent[bytes, tuple] = Recent(24)  # skeleton -> (plan, merged ranges, protected)
+
+
+def _sheet_again(skeleton: bytes, pieces: list[bytes], name: str, state: str, strings: list[str]) -> Sheet | None:
+    """The sheet (blanks left out) if its skeleton was read before and its values are plain;
+    else None."""
+    known = _SHEETS.get(skeleton)
+    if known is None:
+        return None
+    plan, merged, protected = known
+    try:
+        values = b"<".join(pieces[1::2]).decode("utf-8")  # "<": never inside a value
+    except UnicodeDecodeError:
+        return None
+    if not values.isprintable() or "]]>" in values:  # isprintable: no control characters, no U+FFFE/F
+        return None
+    try:
+        cells = plan.apply(values.split("<") if len(pieces) > 1 else [], strings, _value, XCell)
+    except (xmlscan.Unusual, ValueError, IndexError, TypeError):
+        return None
+    return Sheet(name, state, cells, list(merged), [], protected)
+
+
+def _sheet_fast(data: bytes, part: str, name: str, state: str, strings: list[str], blanks: bool,
+                skeleton: bytes | None = None) -> Sheet:
     """The <sheetData> run scanned; the rest of the sheet (root, protection, merged ranges)
-    parsed by the tree parser with an empty <sheetData/> in its place."""
+    parsed by the tree parser with an empty <sheetData/> in its place. ``skeleton``: the
+    part's, to be kept for _sheet_again."""
     _utf8(data)
     if b"<sheetData/>" in data and data.count(b"<sheetData") == 1:
         region, rest = b"", data
@@ -514,12 +557,15 @@ def _sheet_fast(data: bytes, part: str, name: str, state: str, strings: list[str
         if tag is None or b'xmlns:x14ac="' not in tag.group(0):
             raise xmlscan.Unusual("undeclared prefix")
     sheet = Sheet(name, state)
-    if not blanks:  # the checks' reading: by a plan remembered for the sheet's skeleton
-        sheet.cells = xmlscan.filled_cells(region, strings, _value, XCell, _shared_formula)  # type: ignore[assignment]
+    if not blanks:  # the checks' reading: by a plan remembered for the run's skeleton
+        plan, values = xmlscan.plan_of(region, XCell, _shared_formula)
+        sheet.cells = plan.apply(values, strings, _value, XCell)  # type: ignore[assignment]
     else:
         text = xmlscan.text_of(region, xmlscan.SHEET_DATA) if region else ""
         sheet.cells = xmlscan.sheet_cells(text, strings, _value, XCell, _shared_formula)  # type: ignore[assignment]
     _sheet_settings(sheet, root, ns)
+    if skeleton is not None and b"<v>" not in rest and not sheet.validations:
+        _SHEETS.put(skeleton, (plan, tuple(sheet.merged), sheet.protected))
     return sheet
 
 

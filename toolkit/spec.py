@@ -357,9 +357,14 @@ def editions() -> list[str]:
     return sorted(p.name[:-5] for p in root.iterdir() if p.name.endswith(".yaml"))
 
 
-@lru_cache(maxsize=None)
 def load_spec(edition: str = DEFAULT_EDITION) -> Spec:
-    """Load a format edition from ``workbook_templates/<edition>.yaml``."""
+    """Load a format edition from ``workbook_templates/<edition>.yaml`` (once per process: a
+    forked worker asking for the edition by name gets the spec its parent loaded as default)."""
+    return _load_spec(edition)
+
+
+@lru_cache(maxsize=None)
+def _load_spec(edition: str) -> Spec:
     if edition not in editions():
         raise ValueError(f"unknown format edition {edition!r}; known: {', '.join(editions())}")
     text = resources.files("workbook_templates").joinpath(f"{edition}.yaml").read_text(encoding="utf-8")

@@ -275,6 +275,13 @@ def filled_cells(region: bytes, strings: list[str], make: Callable, new: Callabl
     """sheet_cells(..., blanks=False) of a <sheetData> run given as bytes (not yet validated).
     The cells may come in another order than the document's; an address written twice keeps
     its last cell, as there."""
+    plan, values = plan_of(region, new, shared_formula)
+    return plan.apply(values, strings, make, new)
+
+
+def plan_of(region: bytes, new: Callable, shared_formula: Callable) -> tuple[_Plan, list[str]]:
+    """The plan of a <sheetData> run (not yet validated) and its <v> texts, as filled_cells
+    reads them."""
     try:
         text = region.decode("utf-8")
     except UnicodeDecodeError:
@@ -292,7 +299,7 @@ def filled_cells(region: bytes, strings: list[str], make: Callable, new: Callabl
             raise Unusual("not in the narrow form")
         plan = _Plan(_entries(skeleton, new, shared_formula))
         _PLANS.put(skeleton, plan)  # bounded, whatever the number of programs and templates seen
-    return plan.apply(parts[1::2], strings, make, new)
+    return plan, parts[1::2]
 
 
 def _entries(skeleton: str, new: Callable, shared_formula: Callable) -> list[tuple]:
