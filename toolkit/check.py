@@ -413,10 +413,13 @@ class _Checker:
             if table.id in self.unread or sheet is None:
                 continue
             get = sheet.cells.get
+            totals = self.plan[table.id].totals
+            if all(_agrees(get(t.at), t, recomputed) for t in totals):
+                continue  # the usual case: each shows the sum of its parts as shown (see _agrees)
             # each cell's number as a SUM over it sees it: text, blanks and booleans count 0
             shown = {rc: (x.value if type(x.value) is int else number(x.value) or 0)
                      for rc, x in sheet.cells.items() if x.kind == "n"}
-            for t in self.plan[table.id].totals:
+            for t in totals:
                 shown_sum = sum(map(shown.get, t.parts, _ZEROS))
                 x = get(t.at)
                 if x is None:
@@ -520,6 +523,16 @@ def _text(x: XCell) -> str:
     if x.kind == "n":
         return rules.fmt(x.value)
     return str(x.value).strip()
+
+
+def _agrees(x: XCell | None, t: _Total, recomputed: dict[str, Any]) -> bool:
+    """The total's formula is the template's and its cached result, an int, is the recomputed
+    total. When that holds for every total of a table, each also equals the sum of its parts
+    as the sheet shows them: an input shows what the recomputation took for it (a number, or
+    0 for text, blanks and booleans, in both), a total its cached result, which is the
+    recomputed one; the sums are of the same numbers in the same order."""
+    return (x is not None and x.kind == "n" and x.formula == t.formula and type(x.value) is int
+            and x.value == recomputed[t.cell.code])
 
 
 def _shown(x: XCell) -> float | int:
