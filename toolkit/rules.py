@@ -321,23 +321,24 @@ def _type_name(cell: Cell) -> str:
 _DIGITS = "0-9０-９零〇一二两三四五六七八九十百千万"
 _NUM = f"([{_DIGITS}]+)"
 _GAP = "[^，,。；;：:！？、\\d０-９]{0,14}?"  # words between a verb and its object, within a clause
-# (pattern, the total(s) the quoted figure must equal, what the figure is). Totals are named by
-# (table, row code, column code); several alternatives mean any of them may be meant.
-_CLAIMS: tuple[tuple[re.Pattern, tuple[tuple[tuple[str, str, str], ...], ...], str], ...] = (
-    (re.compile(f"(?:收到|受理|新收|接收|接到){_GAP}申请(?:共|合计|总计|数量|数)?为?{_NUM}件"),
+# (pattern, a word every match contains, the total(s) the quoted figure must equal, what the
+# figure is). Totals are named by (table, row code, column code); several alternatives mean
+# any of them may be meant. The word is tested first: most texts do not name most things.
+_CLAIMS: tuple[tuple[re.Pattern, str, tuple[tuple[tuple[str, str, str], ...], ...], str], ...] = (
+    (re.compile(f"(?:收到|受理|新收|接收|接到){_GAP}申请(?:共|合计|总计|数量|数)?为?{_NUM}件"), "申请",
      ((("t3", "new", "total"),), (("t3", "new", "total"), ("t3", "carried_in", "total"))), "收到申请"),
-    (re.compile(f"行政复议(?:案件|申请)?(?:共|合计)?{_NUM}(?:件|起)"),
+    (re.compile(f"行政复议(?:案件|申请)?(?:共|合计)?{_NUM}(?:件|起)"), "行政复议",
      ((("t4", "", "review_total"),),), "行政复议"),
-    (re.compile(f"行政诉讼(?:案件)?(?:共|合计)?{_NUM}(?:件|起)"),
+    (re.compile(f"行政诉讼(?:案件)?(?:共|合计)?{_NUM}(?:件|起)"), "行政诉讼",
      ((("t4", "", "direct_total"), ("t4", "", "after_total")),), "行政诉讼"),
 )
 _NONE = (
-    (re.compile(f"(?:未|没有)(?:收到|受理|接到|接收){_GAP}申请"), (("t3", "new", "total"),), "未收到申请"),
-    (re.compile(f"(?:未|没有)(?:发生|出现|产生)?{_GAP}(?:因政府信息公开)?(?:工作)?(?:被申请)?行政复议(?![被纠])"),
+    (re.compile(f"(?:未|没有)(?:收到|受理|接到|接收){_GAP}申请"), "申请", (("t3", "new", "total"),), "未收到申请"),
+    (re.compile(f"(?:未|没有)(?:发生|出现|产生)?{_GAP}(?:因政府信息公开)?(?:工作)?(?:被申请)?行政复议(?![被纠])"), "行政复议",
      (("t4", "", "review_total"),), "未发生行政复议"),
-    (re.compile(f"(?:未|没有)(?:发生|出现|产生)?{_GAP}行政诉讼(?![被败])"),
+    (re.compile(f"(?:未|没有)(?:发生|出现|产生)?{_GAP}行政诉讼(?![被败])"), "行政诉讼",
      (("t4", "", "direct_total"), ("t4", "", "after_total")), "未发生行政诉讼"),
-    (re.compile("(?:未|没有)(?:发生|出现|产生)?[^，,。；;]{0,14}?行政复议(?:、|和|及|或)(?:提起)?行政诉讼"),
+    (re.compile("(?:未|没有)(?:发生|出现|产生)?[^，,。；;]{0,14}?行政复议(?:、|和|及|或)(?:提起)?行政诉讼"), "行政诉讼",
      (("t4", "", "direct_total"), ("t4", "", "after_total")), "未发生行政诉讼"),
 )
 
@@ -349,8 +350,8 @@ def _narrative_figures(spec: Spec, rule: Rule, filled: Filled, shown, prev) -> l
     for n in spec.narratives:
         text = _compact(filled.narratives.get(n.code) or "")
         seen: set[tuple[str, int]] = set()
-        for pattern, alternatives, what in _CLAIMS:
-            if alternatives[0][0][0] not in read:
+        for pattern, word, alternatives, what in _CLAIMS:
+            if word not in text or alternatives[0][0][0] not in read:
                 continue
             for m in pattern.finditer(text):
                 quoted = cn_number(m.group(1))
@@ -363,8 +364,8 @@ def _narrative_figures(spec: Spec, rule: Rule, filled: Filled, shown, prev) -> l
                     continue
                 cells, total = sums[0]
                 out.append(_narrative_finding(spec, rule, n, m.group(0), cells, total, quoted))
-        for pattern, targets, what in _NONE:
-            m = pattern.search(text) if targets[0][0] in read else None
+        for pattern, word, targets, what in _NONE:
+            m = pattern.search(text) if word in text and targets[0][0] in read else None
             if not m or (what, 0) in seen:
                 continue
             seen.add((what, 0))
@@ -392,10 +393,7 @@ def _cell(spec: Spec, target: tuple[str, str, str]) -> Cell:
 def _compact(text: str) -> str:
     """NFKC (full-width digits become ASCII; the patterns accept both kinds of punctuation) and
     no whitespace: text extracted from a PDF breaks lines mid-phrase."""
-    return _SPACE.sub("", nfkc(text))
-
-
-_SPACE = re.compile(r"\s+")
+    return "".join(nfkc(text).split())  # str.split() and re's \s: the same whitespace (str.isspace)
 # Full-width forms clerks type in Chinese text, each with its NFKC form (an ASCII starter).
 _WIDE = tuple((chr(c), chr(c - 0xFEE0)) for c in (*range(0xFF10, 0xFF1A), *map(ord, "，：；（）！？％＋－．／＜＞＝"))) + (
     ("\u3000", " "),)
