@@ -191,6 +191,7 @@ def test_cli_exit_codes_and_json(spec, inbox, tmp_path):
                              "-o", str(tmp_path / "o1"), "--json", "--no-docx"])
     assert ok.exit_code == 0, ok.output
     report = json.loads((tmp_path / "o1" / "findings.json").read_text(encoding="utf-8"))
+    assert report == json.loads(ok.stdout[ok.stdout.index("{"):ok.stdout.rindex("}") + 1])  # file = --json
     assert report["valid"] and report["stats"]["missing"] == 1
     assert set(report) >= {"valid", "template", "stats", "submissions", "missing", "findings"}
     wrong_year = runner.invoke(app, ["collect", str(box), "--year", "2023", "-o", str(tmp_path / "o2")])
@@ -249,6 +250,22 @@ def test_console_table_stays_short_for_large_collections(spec, tmp_path, monkeyp
     assert res.exit_code == 1
     assert "z.xlsx" in res.output and "a0.xlsx" not in res.output  # only files needing attention
     assert "其中 5 个通过校验，未列出" in res.output
+
+
+def test_findings_json_is_the_report_one_item_a_line(tmp_path):
+    """Written item by item in batches: the same JSON whatever the lengths, one item a line."""
+    from decimal import Decimal
+
+    from toolkit.summary import write_report_json
+
+    items = [{"file": f"第{i}号.xlsx", "expected": Decimal("1.5"), "actual": None} for i in range(2500)]
+    for report in ({"valid": False, "stats": {"files": 2500}, "submissions": items, "missing": [], "findings": items[:3]}, {}):
+        write_report_json(report, tmp_path / "f.json")
+        text = (tmp_path / "f.json").read_text(encoding="utf-8")
+        assert json.loads(text) == json.loads(json.dumps(report, default=str))
+    assert text == "{}\n"
+    write_report_json({"submissions": items}, tmp_path / "f.json")
+    assert len((tmp_path / "f.json").read_text(encoding="utf-8").splitlines()) == 2500 + 4
 
 
 def test_long_agency_lists_are_not_cut_silently():

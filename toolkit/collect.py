@@ -143,6 +143,20 @@ class SpoolWriter:
         self._fh.close()
 
 
+def read_bodies(where: list[tuple[str, int]]) -> Iterator[bytes]:
+    """data.json bodies of records given as (spool file, offset), for a process of its own."""
+    fds: dict[str, int] = {}
+    try:
+        for path, offset in where:
+            fd = fds.get(path)
+            if fd is None:
+                fd = fds[path] = os.open(path, os.O_RDONLY)
+            yield _piece(fd, offset, _BODY)
+    finally:
+        for fd in fds.values():
+            os.close(fd)
+
+
 def read_record(path: str, offset: int) -> Filled:
     """The Filled of the record at ``offset`` of a spool file (for a process of its own)."""
     fd = os.open(path, os.O_RDONLY)

@@ -14,9 +14,10 @@ from typing import IO
 import pandas as pd
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
+from zlib_ng import zlib_ng
 
 from .atomic import atomic_open, write_bytes_atomic
-from .collect import Collection
+from .collect import Collection, read_bodies
 from .model import Filled
 from .records import DATA_FIXED, ROW
 from .template import formats, table_frame, write_value
@@ -33,30 +34,44 @@ def write_outputs(coll: Collection, out: Path, report: dict | None = None) -> li
     """Write every coordinator output into ``out`` (atomically); return the paths.
     ``report`` is ``coll.to_dict()`` when the caller already has it.
 
-    (Writing summary.xlsx in a forked process beside the rest saved a second at 10,000 files,
-    but the fork copied ~30 MB of the collection's pages as reference counts changed: memory
-    would then grow with the number of files.)"""
+    (Two ways to use the second core here were tried and dropped, both for memory: summary.xlsx
+    written in a process forked after the collection, and the other files in a process forked
+    before it. Either process ends up with ~30-45 MB of pages of its own: those it or this
+    process write after the fork -- a reference count is a write -- are copied.)"""
     out = Path(out)
     report = report or coll.to_dict()
     paths = [out / "findings.json", out / "findings.csv", out / "data.json", out / "summary.xlsx"]
-    write_report_json(report, paths[0])
-    write_bytes_atomic(paths[1], findings_csv(report["findings"]))
-    write_data_records(coll, paths[2])
+    write_lists(report, paths[0], paths[1], *data_records(coll), paths[2])
     with atomic_open(paths[3], "wb") as fh:
         write_summary(coll, report, fh)
     return paths
 
 
+def write_lists(report: dict, findings_json: Path, findings_csv_path: Path, data_head: bytes,
+                data: list[tuple[bytes, str, int]], data_json: Path) -> None:
+    """findings.json, findings.csv and data.json (see data_records)."""
+    write_report_json(report, findings_json)
+    write_bytes_atomic(findings_csv_path, findings_csv(report["findings"]))
+    write_data_json(data_json, data_head, data)
+
+
 def write_report_json(report: dict, path: Path) -> None:
-    """findings.json, streamed: no copy of the report as text."""
+    """findings.json: each key of the report on a line, each submission and finding on a line
+    of its own. Streamed in batches, and encoded by json's C encoder item by item (``indent=``
+    would run the pure-Python encoder: 0.4 s at 10,000 files)."""
+    encode = json.JSONEncoder(ensure_ascii=False, default=str).encode
     with atomic_open(path, "w", encoding="utf-8") as fh:
-        batch: list[str] = []  # json.dump would write every token on its own
-        for piece in json.JSONEncoder(ensure_ascii=False, indent=1, default=str).iterencode(report):
-            batch.append(piece)
-            if len(batch) >= 8192:
-                fh.write("".join(batch))
-                batch.clear()
-        fh.write("".join(batch) + "\n")
+        sep = "{\n"
+        for key, value in report.items():
+            fh.write(f"{sep} {encode(key)}: ")
+            sep = ",\n"
+            if not isinstance(value, list) or not value:
+                fh.write(encode(value))
+                continue
+            for i in range(0, len(value), 1000):
+                fh.write(("[\n  " if i == 0 else ",\n  ") + ",\n  ".join(map(encode, value[i:i + 1000])))
+            fh.write("\n ]")
+        fh.write("\n}\n" if report else "{}\n")
 
 
 def findings_csv(findings: list[dict]) -> bytes:
@@ -86,21 +101,33 @@ def _is_number(text: str) -> bool:
 
 def write_data_records(coll: Collection, path: Path) -> None:
     """Machine-readable data of every used submission, for next year's ``collect --previous``:
-    {"template", "year", "agencies": [{agency_id, agency, file, status, values, narratives}]}.
-    Written one agency at a time from bodies the workers encoded (toolkit.records), so memory
-    stays flat."""
+    {"template", "year", "agencies": [{agency_id, agency, file, status, values, narratives}]}."""
+    write_data_json(path, *data_records(coll))
+
+
+def data_records(coll: Collection) -> tuple[bytes, list[tuple[bytes, str, int]]]:
+    """data.json's head, and per used submission the start of its record and where the
+    rest is (spool file, offset): the body a worker encoded (toolkit.records)."""
     head = json.dumps({"template": {"id": coll.spec.id, "version": coll.spec.version}, "year": coll.year},
                       ensure_ascii=False)
+    records = []
+    for r in coll.used.values():
+        if not coll.readable(r):
+            continue
+        who = json.dumps({"agency_id": r.agency_id, "agency": r.agency, "file": r.file,
+                          "status": coll.status(r)}, ensure_ascii=False)
+        records.append(((who[:-1] + ", ").encode("utf-8"), *coll.spool.where(r.file)))
+    return (head[:-1] + ', "agencies": [').encode("utf-8"), records
+
+
+def write_data_json(path: Path, head: bytes, records: list[tuple[bytes, str, int]]) -> None:
+    """data.json written one agency at a time (memory stays flat), each body read from the spool."""
     with atomic_open(path, "wb") as fh:  # bytes: the bodies are UTF-8 already
-        fh.write((head[:-1] + ', "agencies": [').encode("utf-8"))
-        sep = "\n"
-        for r in coll.used.values():
-            if not coll.readable(r):
-                continue
-            who = json.dumps({"agency_id": r.agency_id, "agency": r.agency, "file": r.file,
-                              "status": coll.status(r)}, ensure_ascii=False)
-            fh.write((sep + who[:-1] + ", ").encode("utf-8") + coll.data_body(r) + b"}")
-            sep = ",\n"
+        fh.write(head)
+        sep = b"\n"
+        for (who, _, _), body in zip(records, read_bodies([(p, o) for _, p, o in records])):
+            fh.write(sep + who + body + b"}")
+            sep = b",\n"
         fh.write(b"\n]}\n")
 
 
@@ -113,12 +140,13 @@ def load_data_records(path: Path) -> dict[str, Filled]:
     }
 
 
-def aggregate(coll: Collection) -> dict[str, float]:
-    """Every input and total cell summed over the included submissions (pandas)."""
+def aggregate(coll: Collection, included: list | None = None) -> dict[str, float]:
+    """Every input and total cell summed over the included submissions (pandas);
+    ``included`` is ``coll.included()`` when the caller already has it."""
     spec = coll.spec
     codes = [c.code for c in spec.cells]
     sums = pd.Series([0] * len(codes), index=codes, dtype=object)
-    for chunk in _chunks(coll.included(), 1000):  # bounded memory at any number of agencies
+    for chunk in _chunks(coll.included() if included is None else included, 1000):  # bounded memory
         rows = [coll.cell_values(r) for r in chunk]
         sums = sums + pd.DataFrame(rows, columns=codes, dtype=object).sum(axis=0)  # object: exact ints, Decimals
     return {c: _plain(sums[c], spec.cell(c).type) for c in codes}
@@ -147,9 +175,10 @@ def write_summary(coll: Collection, report: dict, out: IO[bytes]) -> None:
     text = wb.add_format({"font_name": "宋体", "valign": "top"})
     status = _status_sheet(wb, coll, report, head, text)
     _findings_sheet(wb, report, head, text)
-    totals = aggregate(coll)
+    included, excluded = coll.included(), coll.excluded()
+    totals = aggregate(coll, included)
     for table in coll.spec.tables:
-        _aggregate_sheet(wb, fmt, coll, table, totals, text)
+        _aggregate_sheet(wb, fmt, coll, table, totals, text, included, excluded)
     data_sheet = _data_sheet(wb, coll, head, text)
     style = text._get_xf_index()  # the status rows' cell style, numbered by xlsxwriter
     wb.close()
@@ -251,16 +280,16 @@ def _print_list(ws) -> None:
     ws.repeat_rows(0)
 
 
-def _aggregate_sheet(wb, fmt, coll: Collection, table, totals: dict, text) -> None:
+def _aggregate_sheet(wb, fmt, coll: Collection, table, totals: dict, text, included: list,
+                     excluded: list[tuple[str, str]]) -> None:
     ws = wb.add_worksheet("汇总" + table.sheet)
-    included = coll.included()
     table_frame(ws, fmt, table, table.heading + "（汇总）",
                 f"{coll.year}年度　汇总 {len(included)} 个单位（不含有错误或未报送的单位，见下方说明）")
     for cell in table.cells:
         write_value(ws, cell, totals[cell.code], fmt["total"] if cell.role == "total" else fmt["text"])
     row = table.bottom + 2
     ws.write_string(row, 0, "已汇总：" + _names([f"{r.agency}（{r.agency_id}）" for r in included]), text)
-    ws.write_string(row + 1, 0, "未汇总：" + _names([f"{a}（{why}）" for a, why in coll.excluded()]), text)
+    ws.write_string(row + 1, 0, "未汇总：" + _names([f"{a}（{why}）" for a, why in excluded]), text)
 
 
 CELL_TEXT_MAX = 32_767  # Excel's limit; xlsxwriter would cut the text silently
@@ -309,15 +338,21 @@ def _data_results(coll: Collection) -> list:
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
+_XML_SPECIAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff&<>]")
+
+
 def _xml_text(text: str) -> str:
+    if _XML_SPECIAL.search(text) is None:  # nearly every name and file: nothing to do
+        return text
     return _XML_BAD.sub("", text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _fill_sheets(xlsx: bytes, out: IO[bytes], streams: dict[int, tuple[Iterator[bytes], int]]) -> None:
     """Write the package ``xlsx`` to ``out``, streaming rows into the sheetData of sheet<index>.xml (after its header rows) for each
     index of ``streams`` ({index: (rows, number of rows)}) in an xlsxwriter package; the other
-    parts are copied. The long streamed parts are deflated at level 1: several times faster
-    than the default on these repetitive rows, for a few percent in size."""
+    parts are copied. The long streamed parts are deflated by zlib-ng at level 2: on these
+    repetitive rows about 6x faster than zlib's default, for a few percent in size (zlib-ng's
+    level 1 is faster still but a third larger)."""
     src = zipfile.ZipFile(io.BytesIO(xlsx))
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
@@ -334,8 +369,10 @@ def _fill_sheets(xlsx: bytes, out: IO[bytes], streams: dict[int, tuple[Iterator[
             end = xml.rindex("</sheetData>")
             streamed = zipfile.ZipInfo(info.filename, info.date_time)
             streamed.compress_type = zipfile.ZIP_DEFLATED
-            streamed._compresslevel = 1  # type: ignore[attr-defined]  # read by ZipFile.open(.., "w")
+            streamed._compresslevel = 1  # type: ignore[attr-defined]  # read by ZipFile.open(.., "w") (zlib, if not replaced below)
             with dst.open(streamed, "w") as fh:
+                if getattr(fh, "_compressor", None) is not None:  # zipfile's writer (3.11-3.13)
+                    fh._compressor = zlib_ng.compressobj(2, zlib_ng.DEFLATED, -15)  # 2x zlib's level 1, smaller
                 fh.write(xml[:end].encode("utf-8"))
                 for row in rows:
                     fh.write(row)
