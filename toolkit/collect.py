@@ -312,11 +312,12 @@ def discover(inbox: Path) -> list[Source]:
     try:
         for root, dirs, files in os.walk(inbox):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            folder = Path(root).relative_to(inbox).as_posix()  # once per folder: "." at the top
             for name in files:
                 if _ignored(name):
                     continue
                 path = os.path.join(root, name)
-                rel = Path(path).relative_to(inbox).as_posix()
+                rel = name if folder == "." else f"{folder}/{name}"
                 if name.lower().endswith(".zip"):
                     sources.extend(_archive_members(path, rel))
                 else:
