@@ -5,6 +5,7 @@ file so the main process only joins them (toolkit.summary): data.json's record b
 from __future__ import annotations
 
 import json
+import math
 
 from .model import Filled
 from .spec import Spec, col_letter
@@ -13,10 +14,39 @@ DATA_FIXED = ("agency_id", "agency", "status", "file")  # the 数据 sheet's tex
 ROW = "\x00"  # stands for the row number in a data row (never in sheet XML, so never ambiguous)
 
 
+_ENCODE = json.JSONEncoder(ensure_ascii=False, default=str).encode
+_NONE = type(None)
+_PLAIN = {int, float, _NONE}
+
+
 def data_body(filled: Filled) -> str:
-    """data.json's ``"values": {...}, "narratives": {...}`` of one agency (json's C encoder)."""
-    return json.dumps({"values": filled.values, "narratives": filled.narratives},
-                      ensure_ascii=False, default=str)[1:-1]
+    """data.json's ``"values": {...}, "narratives": {...}`` of one agency: what json gives
+    (ensure_ascii=False, default=str), the values through one %-format per set of codes when
+    each is an int, a finite float or None, whose JSON is their str() ("null" for None)."""
+    values = filled.values
+    numbers = tuple(values.values())
+    kinds = set(map(type, numbers))
+    if kinds <= _PLAIN and (float not in kinds or all(map(math.isfinite, [v for v in numbers if type(v) is float]))):
+        if _NONE in kinds:
+            numbers = tuple(["null" if v is None else v for v in numbers])
+        text = _values_format(tuple(values)) % numbers
+    else:
+        text = _ENCODE(values)
+    return f'"values": {text}, "narratives": {_ENCODE(filled.narratives)}'
+
+
+_VALUE_FORMATS: dict[tuple[str, ...], str] = {}
+
+
+def _values_format(codes: tuple[str, ...]) -> str:
+    """``{"code": %s, ...}`` for these codes, in this order (a format's own codes, so few)."""
+    fmt = _VALUE_FORMATS.get(codes)
+    if fmt is None:
+        body = ", ".join(_ENCODE(c).replace("%", "%%") + ": %s" for c in codes)
+        fmt = "{" + body + "}"
+        if len(_VALUE_FORMATS) < 64:
+            _VALUE_FORMATS[codes] = fmt
+    return fmt
 
 
 def data_cells(spec: Spec, values: list) -> str:
