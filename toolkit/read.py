@@ -405,9 +405,25 @@ def _carve(data: bytes, tag: bytes) -> tuple[bytes, bytes]:
 
 
 def _workbook(pkg: _Package, part: str) -> tuple[Element, dict[str, str] | None]:
-    """workbook.xml's root, and its defined names when the fast path read them (else None)."""
+    """workbook.xml's root, and its defined names when the fast path read them (else None);
+    remembered on the fast path, since the part is the same bytes in every workbook made from
+    one template and saved by one program (the names: a copy each time)."""
     data = pkg.read(part)
-    if pkg.fast and b"<definedNames>" in data:
+    if not pkg.fast:
+        return parse_xml(data, part), None
+    known = _WORKBOOKS.get(data)
+    if known is None:
+        known = _workbook_fast(data, part)
+        _WORKBOOKS.put(data, known)
+    root, names = known
+    return root, None if names is None else dict(names)
+
+
+_WORKBOOKS: Recent[bytes, tuple[Element, dict[str, str] | None]] = Recent(8)
+
+
+def _workbook_fast(data: bytes, part: str) -> tuple[Element, dict[str, str] | None]:
+    if b"<definedNames>" in data:
         try:
             _utf8(data)
             region, rest = _carve(data, b"definedNames")
