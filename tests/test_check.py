@@ -126,6 +126,22 @@ def test_stamp_missing_still_reads_the_tables(spec, clean):
     assert r.filled.values["t3_new_natural"] is not None
 
 
+@pytest.mark.parametrize("how", ["widths", "words"])
+def test_a_retyped_label_is_named_unless_only_its_widths_differ(how, spec, clean):
+    """A label typed over with other words is label_changed at its cell; the same words with
+    ASCII parentheses are the same label."""
+    lb = next(lb for lb in spec.table("t3").labels if lb.text == "（一）予以公开")
+    parts = members(clean)
+    sst = parts["xl/sharedStrings.xml"].decode()
+    assert sst.count(f">{lb.text}<") == 1
+    typed = "(一)予以公开" if how == "widths" else "（一）同意公开"
+    r = check_bytes(rezip({**parts, "xl/sharedStrings.xml": sst.replace(f">{lb.text}<", f">{typed}<").encode()}),
+                    "w.xlsx", spec, year=YEAR)
+    found = [(f.code, f.sheet, f.cell) for f in r.findings]
+    sheet = spec.table("t3").sheet
+    assert found == ([] if how == "widths" else [("label_changed", sheet, lb.address)])
+
+
 def test_blank_cells_are_one_warning_per_table(spec, report):
     values = dict(report["values"])
     blanked = [c for c in spec.table("t3").inputs if report["values"][c.code] == 0][:3]
