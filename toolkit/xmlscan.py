@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from itertools import repeat
+from itertools import compress, repeat
+from operator import ne
 
 from .memo import Recent
 from .spec import parse_address
@@ -325,7 +326,8 @@ def _entries(skeleton: str, new: Callable, shared_formula: Callable) -> list[tup
 class _Plan:
     """How to read a sheet of one skeleton: its numbers and its plain shared-string cells in
     two batches (each converted in one go when every value is a digit string, as nearly all
-    are), the other cells one by one."""
+    are), the other cells one by one. The string cells' objects are reused while their texts
+    stay the same (a template's labels): cells are read-only, as read.EMPTY always was."""
 
     def __init__(self, entries: list[tuple]):
         addresses = [e[0] for e in entries]
@@ -337,6 +339,7 @@ class _Plan:
         self.labels = [e[0] for e in labels], [e[5] for e in labels], [e[2] for e in labels]
         batched = {id(e) for e in numbers + labels}
         self.others = [e for e in entries if id(e) not in batched]
+        self.seen_labels: tuple | None = None  # (cell type, label texts, their cells) last read
 
     def apply(self, values: list[str], strings: list[str], make: Callable, new: Callable) -> dict:
         if not self.single:
@@ -352,7 +355,18 @@ class _Plan:
         texts = list(map(values.__getitem__, where))
         indices = list(map(int, texts)) if _digits(texts) else None
         if indices is not None and (not indices or max(indices) < len(strings)):
-            cells.update(zip(at, map(new, map(strings.__getitem__, indices), repeat("s"), repeat(None), styles)))
+            labels = list(map(strings.__getitem__, indices))
+            seen = self.seen_labels
+            if seen is None or seen[0] is not new:
+                made = dict(zip(at, map(new, labels, repeat("s"), repeat(None), styles)))
+            elif seen[1] == labels:
+                made = seen[2]
+            else:  # a template's labels are the same in every workbook: only the others are new cells
+                made = dict(seen[2])
+                for i in compress(range(len(labels)), map(ne, labels, seen[1])):
+                    made[at[i]] = new(labels[i], "s", None, styles[i])
+            self.seen_labels = (new, labels, made)
+            cells.update(made)
         else:
             cells.update(_one_by_one(_rows(self.labels, "s"), values, strings, make, new))
         cells.update(_one_by_one(self.others, values, strings, make, new))
