@@ -326,8 +326,8 @@ def _entries(skeleton: str, new: Callable, shared_formula: Callable) -> list[tup
 class _Plan:
     """How to read a sheet of one skeleton: its numbers and its plain shared-string cells in
     two batches (each converted in one go when every value is a digit string, as nearly all
-    are), the other cells one by one. The string cells' objects are reused while their texts
-    stay the same (a template's labels): cells are read-only, as read.EMPTY always was."""
+    are), the other cells one by one. A batch's cell objects are reused where their texts are
+    the last workbook's (see _again): cells are read-only, as read.EMPTY always was."""
 
     def __init__(self, entries: list[tuple]):
         addresses = [e[0] for e in entries]
@@ -339,7 +339,7 @@ class _Plan:
         self.labels = [e[0] for e in labels], [e[5] for e in labels], [e[2] for e in labels]
         batched = {id(e) for e in numbers + labels}
         self.others = [e for e in entries if id(e) not in batched]
-        self.seen_labels: tuple | None = None  # (cell type, label texts, their cells) last read
+        self.seen: dict[str, tuple] = {}  # per batch: (cell type, texts, their cells) last read
 
     def apply(self, values: list[str], strings: list[str], make: Callable, new: Callable) -> dict:
         if not self.single:
@@ -348,7 +348,7 @@ class _Plan:
         at, where, formulas, styles = self.numbers
         texts = list(map(values.__getitem__, where))
         if _digits(texts):  # counts, and totals' cached counts: exact as ints
-            cells.update(zip(at, map(new, map(int, texts), repeat("n"), formulas, styles)))
+            cells.update(self._again("numbers", new, texts, at, formulas, styles, "n", int))
         else:
             cells.update(_one_by_one(_rows(self.numbers, "n"), values, strings, make, new))
         at, where, styles = self.labels
@@ -356,21 +356,29 @@ class _Plan:
         indices = list(map(int, texts)) if _digits(texts) else None
         if indices is not None and (not indices or max(indices) < len(strings)):
             labels = list(map(strings.__getitem__, indices))
-            seen = self.seen_labels
-            if seen is None or seen[0] is not new:
-                made = dict(zip(at, map(new, labels, repeat("s"), repeat(None), styles)))
-            elif seen[1] == labels:
-                made = seen[2]
-            else:  # a template's labels are the same in every workbook: only the others are new cells
-                made = dict(seen[2])
-                for i in compress(range(len(labels)), map(ne, labels, seen[1])):
-                    made[at[i]] = new(labels[i], "s", None, styles[i])
-            self.seen_labels = (new, labels, made)
-            cells.update(made)
+            cells.update(self._again("labels", new, labels, at, repeat(None), styles, "s", str))
         else:
             cells.update(_one_by_one(_rows(self.labels, "s"), values, strings, make, new))
         cells.update(_one_by_one(self.others, values, strings, make, new))
         return cells
+
+    def _again(self, batch: str, new: Callable, texts: list[str], at: list, formulas, styles: list, kind: str,
+               convert: Callable) -> dict:
+        """A batch's cells, ``new(convert(text), kind, formula, style)`` each, made only where the
+        text differs from the last workbook this plan read: a template's labels are the same in
+        every workbook, and most counts are the same few numbers (0 above all)."""
+        seen = self.seen.get(batch)
+        if seen is None or seen[0] is not new:
+            made = dict(zip(at, map(new, map(convert, texts), repeat(kind), formulas, styles)))
+        elif seen[1] == texts:
+            made = seen[2]
+        else:
+            made = dict(seen[2])
+            formulas = formulas if isinstance(formulas, list) else None
+            for i in compress(range(len(texts)), map(ne, texts, seen[1])):
+                made[at[i]] = new(convert(texts[i]), kind, formulas[i] if formulas else None, styles[i])
+        self.seen[batch] = (new, texts, made)
+        return made
 
 
 def _digits(texts: list[str]) -> bool:
