@@ -41,18 +41,12 @@ def write_outputs(coll: Collection, out: Path, report: dict | None = None) -> li
     out = Path(out)
     report = report or coll.to_dict()
     paths = [out / "findings.json", out / "findings.csv", out / "data.json", out / "summary.xlsx"]
-    write_lists(report, paths[0], paths[1], *data_records(coll), paths[2])
+    write_report_json(report, paths[0])
+    write_bytes_atomic(paths[1], findings_csv(report["findings"]))
+    write_data_json(paths[2], *data_records(coll))
     with atomic_open(paths[3], "wb") as fh:
         write_summary(coll, report, fh)
     return paths
-
-
-def write_lists(report: dict, findings_json: Path, findings_csv_path: Path, data_head: bytes,
-                data: list[tuple[bytes, str, int]], data_json: Path) -> None:
-    """findings.json, findings.csv and data.json (see data_records)."""
-    write_report_json(report, findings_json)
-    write_bytes_atomic(findings_csv_path, findings_csv(report["findings"]))
-    write_data_json(data_json, data_head, data)
 
 
 def write_report_json(report: dict, path: Path) -> None:
