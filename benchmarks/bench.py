@@ -42,7 +42,7 @@ import measure  # noqa: E402
 
 BIN = Path(sys.executable).parent
 TOOLKIT = str(BIN / "toolkit")
-LIBS = ("xlsxwriter", "openpyxl", "python-docx", "pandas", "lxml", "defusedxml", "typer", "PyYAML")
+LIBS = ("xlsxwriter", "openpyxl", "python-docx", "pandas", "lxml", "defusedxml", "zlib-ng", "typer", "PyYAML")
 TARGETS = {"template_ms": 5.0, "collect_ms": 2.0, "collect_docx_ms": 10.0, "speedup": 5.0, "memory_mb": 500.0,
            "flat": 1.25}
 COMPARED = ("findings.json", "findings.csv", "data.json")
