@@ -144,7 +144,8 @@ class SpoolWriter:
 
 
 def read_bodies(where: list[tuple[str, int]]) -> Iterator[bytes]:
-    """data.json bodies of records given as (spool file, offset), for a process of its own."""
+    """data.json bodies of records given as (spool file, offset), in that order (one descriptor
+    per spool file, closed at the end)."""
     fds: dict[str, int] = {}
     try:
         for path, offset in where:

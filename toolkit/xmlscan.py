@@ -200,7 +200,7 @@ def defined_names(text: str) -> dict[str, str]:
 def sheet_cells(text: str, strings: list[str], make: Callable, new: Callable,
                 shared_formula: Callable) -> dict[tuple[int, int], object]:
     """Every cell of a <sheetData> (``text``: its content, validated), blanks included, keyed by
-    0-based (row, col). (The checks leave blanks out and read through ``filled_cells``.)
+    0-based (row, col). (The checks leave blanks out and read through ``plan_of``.)
 
     ``make(t, value, formula, style, inline, strings)`` builds a cell with content (the
     reader's own conversion, shared with its tree path); ``new(value, kind, formula, style)``
@@ -271,18 +271,11 @@ _V_RUN = re.compile(r"<v>([^<]*)</v>")
 _PLANS: Recent[str, _Plan] = Recent(16)
 
 
-def filled_cells(region: bytes, strings: list[str], make: Callable, new: Callable,
-                 shared_formula: Callable) -> dict[tuple[int, int], object]:
-    """sheet_cells(..., blanks=False) of a <sheetData> run given as bytes (not yet validated).
-    The cells may come in another order than the document's; an address written twice keeps
-    its last cell, as there."""
-    plan, values = plan_of(region, new, shared_formula)
-    return plan.apply(values, strings, make, new)
-
-
 def plan_of(region: bytes, new: Callable, shared_formula: Callable) -> tuple[_Plan, list[str]]:
-    """The plan of a <sheetData> run (not yet validated) and its <v> texts, as filled_cells
-    reads them."""
+    """The plan of a <sheetData> run given as bytes (not yet validated) and its <v> texts:
+    ``plan.apply(texts, strings, make, new)`` gives its cells with content, blanks left out
+    (sheet_cells(..., blanks=False)), maybe in another order than the document's; an address
+    written twice keeps its last cell, as there."""
     try:
         text = region.decode("utf-8")
     except UnicodeDecodeError:
