@@ -516,3 +516,15 @@ def test_block_titles_stay_with_their_figures_and_only_one_block_headers_repeat(
             assert repeats == (one_block and i < len(table.header_rows)), (table.id, i)
     assert not any(tr.find(f"{W}trPr/{W}tblHeader") is not None
                    for tr in tables(data)[0].findall(f"{W}tr"))  # table 二: four blocks, no repeat
+
+
+def test_a_report_is_the_same_bytes_whenever_it_is_made(spec, monkeypatch):
+    """Fixed member times: a collection run again, or with another number of workers, writes
+    byte-identical reports (with and without the 未通过校验 header)."""
+    from toolkit import docx_fast
+
+    filled = filled_random(spec, seed=3)
+    before = [render_report(spec, filled), render_report(spec, filled, unverified=True)]
+    monkeypatch.setattr(zipfile.time, "time", lambda: 2_000_000_000.0)  # zipfile's clock, a later day
+    docx_fast._static_zip.cache_clear()
+    assert [render_report(spec, filled), render_report(spec, filled, unverified=True)] == before
