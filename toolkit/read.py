@@ -430,23 +430,12 @@ def _workbook_fast(data: bytes, part: str) -> tuple[Element, dict[str, str] | No
             root = _parsed(rest, part)
             if root.find(f"{_ns(root)}definedNames") is None:
                 raise xmlscan.Unusual("<definedNames> is not a child of the root")
-            return root, _defined_names(region)
+            return root, xmlscan.defined_names(xmlscan.text_of(region, xmlscan.DEFINED_NAMES))
         except (xmlscan.Unusual, ReadError, ValueError, IndexError, AttributeError):
             pass
     return parse_xml(data, part), None
 
 
-_NAMES: Recent[bytes, dict[str, str]] = Recent(16)
-
-
-def _defined_names(region: bytes) -> dict[str, str]:
-    """The <definedNames> run scanned, remembered: it is the same in every workbook made
-    from one template (the names are the format's cell codes) and saved by one program."""
-    names = _NAMES.get(region)
-    if names is None:
-        names = xmlscan.defined_names(xmlscan.text_of(region, xmlscan.DEFINED_NAMES))
-        _NAMES.put(region, names)
-    return dict(names)
 
 
 def _locked_styles(pkg: _Package, part: str | None) -> list[bool]:

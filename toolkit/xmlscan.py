@@ -329,7 +329,7 @@ class _Plan:
         numbers = [e for e in entries if e[1] == "n" and e[5] >= 0]
         labels = [e for e in entries if e[1] == "s" and e[3] is None and e[5] >= 0]
         self.numbers = [e[0] for e in numbers], [e[5] for e in numbers], [e[3] for e in numbers], [e[2] for e in numbers]
-        self.labels = [e[0] for e in labels], [e[5] for e in labels], [e[2] for e in labels]
+        self.labels = [e[0] for e in labels], [e[5] for e in labels], [None] * len(labels), [e[2] for e in labels]
         batched = {id(e) for e in numbers + labels}
         self.others = [e for e in entries if id(e) not in batched]
         self.seen: dict[str, tuple] = {}  # per batch: (cell type, texts, their cells) last read
@@ -344,19 +344,19 @@ class _Plan:
             cells.update(self._again("numbers", new, texts, at, formulas, styles, "n", int))
         else:
             cells.update(_one_by_one(_rows(self.numbers, "n"), values, strings, make, new))
-        at, where, styles = self.labels
+        at, where, formulas, styles = self.labels
         texts = list(map(values.__getitem__, where))
         indices = list(map(int, texts)) if _digits(texts) else None
         if indices is not None and (not indices or max(indices) < len(strings)):
             labels = list(map(strings.__getitem__, indices))
-            cells.update(self._again("labels", new, labels, at, repeat(None), styles, "s", str))
+            cells.update(self._again("labels", new, labels, at, formulas, styles, "s", str))
         else:
             cells.update(_one_by_one(_rows(self.labels, "s"), values, strings, make, new))
         cells.update(_one_by_one(self.others, values, strings, make, new))
         return cells
 
-    def _again(self, batch: str, new: Callable, texts: list[str], at: list, formulas, styles: list, kind: str,
-               convert: Callable) -> dict:
+    def _again(self, batch: str, new: Callable, texts: list[str], at: list, formulas: list, styles: list,
+               kind: str, convert: Callable) -> dict:
         """A batch's cells, ``new(convert(text), kind, formula, style)`` each, made only where the
         text differs from the last workbook this plan read: a template's labels are the same in
         every workbook, and most counts are the same few numbers (0 above all)."""
@@ -367,9 +367,8 @@ class _Plan:
             made = seen[2]
         else:
             made = dict(seen[2])
-            formulas = formulas if isinstance(formulas, list) else None
             for i in compress(range(len(texts)), map(ne, texts, seen[1])):
-                made[at[i]] = new(convert(texts[i]), kind, formulas[i] if formulas else None, styles[i])
+                made[at[i]] = new(convert(texts[i]), kind, formulas[i], styles[i])
         self.seen[batch] = (new, texts, made)
         return made
 
@@ -382,11 +381,8 @@ def _digits(texts: list[str]) -> bool:
 
 def _rows(batch: tuple, t: str) -> list[tuple]:
     """A batch back as entries, for reading one by one."""
-    if t == "n":
-        at, where, formulas, styles = batch
-        return [(rc, "n", s, f, None, vi) for rc, vi, f, s in zip(at, where, formulas, styles)]
-    at, where, styles = batch
-    return [(rc, "s", s, None, None, vi) for rc, vi, s in zip(at, where, styles)]
+    at, where, formulas, styles = batch
+    return [(rc, t, s, f, None, vi) for rc, vi, f, s in zip(at, where, formulas, styles)]
 
 
 def _one_by_one(entries: list[tuple], values: list[str], strings: list[str], make: Callable,
