@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from .roster import RosterError, read_roster, validate_id
+from .safepath import is_safe_stem, safe_stem
 from .spec import DEFAULT_EDITION, load_spec
 from .template import DEFAULT_PASSWORD, Agency, write_templates
 
@@ -121,7 +122,7 @@ def import_(
         result = import_report(report, agency_id=agency_id, year=year, agency_name=agency)
     except ReadError as e:
         raise fail(str(e))
-    target = out or Path(f"{result.agency.id}.xlsx")
+    target = out or Path(f"{safe_stem(result.agency.id)}.xlsx")
     if target.resolve() == report.resolve():
         raise fail(f"输出文件不能与输入文件相同：{target}")
     write_bytes_atomic(target, result.data)
@@ -192,10 +193,7 @@ def report(
 
 def _safe_id(agency_id: str | None, fallback: str) -> str:
     """The agency id as a file name, or the workbook's own name when the id is unusable."""
-    try:
-        return validate_id(agency_id or "")
-    except RosterError:
-        return fallback
+    return agency_id if agency_id and is_safe_stem(agency_id) else safe_stem(fallback)
 
 
 @app.command()

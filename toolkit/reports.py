@@ -9,9 +9,11 @@ from .atomic import write_bytes_atomic
 from .collect import Collection, Spooled, read_record
 from .pool import consume, ordered_map
 from .render_docx import render_combined, render_report
+from .safepath import inside, safe_stem
 from .spec import load_spec
 
 COMBINED_NAME = "汇总.docx"
+_RESERVED = frozenset({COMBINED_NAME.removesuffix(".docx")})
 
 
 def _render_one(job: tuple[str, str, str, int]) -> str:
@@ -27,10 +29,12 @@ def write_reports(coll: Collection, out_dir: Path, *, workers: int | None = None
     ``out_dir/汇总.docx`` over the same agencies. Returns the paths in a stable order."""
     out_dir = Path(out_dir)
     included = sorted(coll.included(), key=lambda r: r.agency_id or "")
-    jobs = [(coll.spec.id, str(out_dir / f"{r.agency_id}.docx"), *coll.spool.where(r.file)) for r in included]
+    # Without a roster the id is the stamp's word: never trusted as a path.
+    jobs = [(coll.spec.id, str(inside(out_dir, f"{safe_stem(r.agency_id, reserved=_RESERVED)}.docx")),
+             *coll.spool.where(r.file)) for r in included]
     done = ordered_map(_render_one, jobs, workers=workers)
     paths = [Path(p) for p in consume(done, progress and (lambda _p: progress()))]
-    combined = out_dir / COMBINED_NAME
+    combined = inside(out_dir, COMBINED_NAME)
     write_bytes_atomic(combined, render_combined(coll.spec, coll.year, Spooled(coll.spool, included),
                                                  coll.excluded()))
     return [*paths, combined]

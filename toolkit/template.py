@@ -17,6 +17,7 @@ from xlsxwriter.utility import quote_sheetname
 
 from . import compute
 from .atomic import write_bytes_atomic
+from .safepath import inside, safe_stem
 from .pool import consume, ordered_map
 from .spec import STAMP_SHEET, Cell, Label, Spec, Table, address, col_letter, load_spec, parse_address
 
@@ -569,6 +570,6 @@ def write_templates(spec: Spec, agencies: list[Agency], year: int, out: Path, *,
                     progress=None) -> list[Path]:
     """One template per agency as ``out/<agency-id>.xlsx``, on a process pool for long rosters;
     the returned paths follow the roster's order whatever the number of workers."""
-    jobs = [(spec.id, str(Path(out) / f"{a.id}.xlsx"), a, year, password) for a in agencies]
+    jobs = [(spec.id, str(inside(out, f"{safe_stem(a.id)}.xlsx")), a, year, password) for a in agencies]
     done = ordered_map(_write_one, jobs, workers=workers, min_items=64, max_chunk=256)
     return [Path(p) for p in consume(done, progress and (lambda p: progress(Path(p))))]
