@@ -4,7 +4,7 @@ For each workbook: openpyxl loads it twice (formula text, then cached values), p
 checks the same kinds of things the toolkit checks (stamp, sheets, labels, formulas, inputs,
 totals recomputed from the inputs, rules R1-R4 and R7), and python-docx builds the report
 with each table cell by cell (``doc.add_table`` + ``table.cell(r, c).text = ...`` + merges).
-Places and labels come from the format data (toolkit.spec), as everywhere else.
+Places and labels come from the format data (toolkit.format.spec), as everywhere else.
 
     .venv/bin/python benchmarks/baseline.py INBOX YEAR FILES.txt OUT_DIR RESULTS.json
 
@@ -32,7 +32,7 @@ from docx import Document  # noqa: E402
 from docx.oxml.ns import qn  # noqa: E402
 from docx.shared import Mm, Pt  # noqa: E402
 
-from toolkit.spec import STAMP_SHEET, Spec, load_spec  # noqa: E402
+from toolkit.format.spec import STAMP_SHEET, Spec, load_spec  # noqa: E402
 
 ERRORS = {"stamp_missing", "template_unknown", "template_version", "year_mismatch", "sheet_missing",
           "label_changed", "total_overwritten", "formula_altered", "total_wrong", "input_text",

@@ -128,8 +128,8 @@ def inbox_stats(inbox: generate.Inbox, files: list[str]) -> dict:
 
 
 def narrative_lengths(inbox: generate.Inbox, files: list[str]) -> dict:
-    from toolkit.check import check_bytes
-    from toolkit.spec import load_spec
+    from toolkit.check.workbook import check_bytes
+    from toolkit.format.spec import load_spec
 
     spec = load_spec()
     lengths: dict[str, list[int]] = {}
@@ -266,12 +266,12 @@ def _baseline_errors() -> set[str]:
 def profile(inbox: generate.Inbox, k: int, work: Path) -> dict:
     """cProfile of each stage's library entry point in one process (``workers=1``), over ``k``
     workbooks of ``inbox`` (a sample inbox of symbolic links): where the time goes."""
-    from toolkit.collect import collect
-    from toolkit.reports import write_reports
-    from toolkit.roster import read_roster
-    from toolkit.spec import load_spec
-    from toolkit.summary import write_outputs
-    from toolkit.template import write_templates
+    from toolkit.collect.collection import collect
+    from toolkit.outputs.reports import write_reports
+    from toolkit.collect.roster import read_roster
+    from toolkit.format.spec import load_spec
+    from toolkit.outputs.summary import write_outputs
+    from toolkit.template.workbook import write_templates
 
     spec = load_spec()
     agencies = list(read_roster(inbox.roster).agencies)[:k]
@@ -359,7 +359,7 @@ def machine() -> dict:
 
 
 def _office_version() -> str:
-    from toolkit.office import soffice_binary
+    from toolkit.office.driver import soffice_binary
 
     binary = soffice_binary()
     if not binary:

@@ -11,7 +11,7 @@ filled in (an unbalanced column, blanks, a fractional count, an empty or inconsi
 narrative, another year's stamp, duplicates, agencies off the roster or missing) go through the
 same writer, which computes the cached totals from those values. Faults that change a cell's
 kind (text typed into a number cell, a number typed over a total, an edited formula, an
-inserted row, a negative count) are made by LibreOffice (``toolkit.office.Office``): it opens
+inserted row, a negative count) are made by LibreOffice (``toolkit.office.driver.Office``): it opens
 the pre-filled workbook, the change is typed, LibreOffice recalculates only what depends on
 it, as Excel or WPS do, and saves the whole file in its own XML dialect. Hand-patching cached
 values into the XML would be guesswork about what a real program writes; LibreOffice at
@@ -36,9 +36,10 @@ sys.path.insert(0, str(ROOT.parent))
 sys.path.insert(0, str(ROOT))
 
 import narrative  # noqa: E402
-from toolkit import compute  # noqa: E402
-from toolkit.spec import Spec, load_spec  # noqa: E402
-from toolkit.template import Agency, build_workbook  # noqa: E402
+from toolkit.format import compute  # noqa: E402
+from toolkit.format.spec import Spec, load_spec  # noqa: E402
+from toolkit.template.workbook import build_workbook  # noqa: E402
+from toolkit.model import Agency
 
 GENERATOR_VERSION = "1"
 YEAR = 2024
@@ -252,7 +253,7 @@ def _write_library(job: tuple) -> str:
 
 def office_edit(spec: Spec, p: Planned, values: dict, rng: random.Random) -> tuple[dict, list]:
     """The cells LibreOffice types (by (sheet, address)) and further actions, for a fault."""
-    from toolkit.office import Formula, insert_rows
+    from toolkit.office.driver import Formula, insert_rows
 
     t3, t4 = spec.table("t3"), spec.table("t4")
     if p.fault == "text_in_number":
@@ -288,7 +289,7 @@ def cache_key(n: int, seed: int, office: bool) -> str:
     """Changes when the generator, the template writer or the format changes."""
     spec = load_spec()
     h = hashlib.sha256(f"{GENERATOR_VERSION}/{n}/{seed}/{office}/{spec.layout_hash}/{spec.version}".encode())
-    for source in (ROOT / "generate.py", ROOT / "narrative.py", ROOT.parent / "toolkit" / "template.py"):
+    for source in (ROOT / "generate.py", ROOT / "narrative.py", ROOT.parent / "toolkit" / "template" / "workbook.py"):
         h.update(source.read_bytes())
     return h.hexdigest()[:12]
 
@@ -318,7 +319,7 @@ def generate(n: int, cache: Path, *, seed: int = 2024, office: bool = True, work
             list(map(_write_library, jobs))
         by_office = [p for p in planned if p.file and p.maker == "office"]
         if by_office:
-            from toolkit.office import Office
+            from toolkit.office.driver import Office
 
             log(f"  generating {len(by_office)} faulty workbooks through LibreOffice ...")
             with Office() as lo, tempfile.TemporaryDirectory(prefix="bench_lo_") as tmp:

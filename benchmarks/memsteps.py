@@ -29,11 +29,11 @@ def _reset_peak() -> None:
 
 def main(argv: list[str]) -> int:
     inbox, roster, year, out, results = Path(argv[0]), Path(argv[1]), int(argv[2]), Path(argv[3]), Path(argv[4])
-    from toolkit.collect import collect
-    from toolkit.reports import write_reports
-    from toolkit.roster import read_roster
-    from toolkit.spec import load_spec
-    from toolkit.summary import write_outputs
+    from toolkit.collect.collection import collect
+    from toolkit.outputs.reports import write_reports
+    from toolkit.collect.roster import read_roster
+    from toolkit.format.spec import load_spec
+    from toolkit.outputs.summary import write_outputs
 
     spec = load_spec()
     steps = []

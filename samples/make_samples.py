@@ -20,11 +20,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT.parent))
 
-from toolkit import compute  # noqa: E402
-from toolkit.atomic import write_bytes_atomic  # noqa: E402
-from toolkit.office import Office, cells_by_code  # noqa: E402
-from toolkit.spec import Spec, load_spec  # noqa: E402
-from toolkit.template import Agency, build_workbook  # noqa: E402
+from toolkit.format import compute  # noqa: E402
+from toolkit.outputs.atomic import write_bytes_atomic  # noqa: E402
+from toolkit.office.driver import Office, cells_by_code  # noqa: E402
+from toolkit.format.spec import Spec, load_spec  # noqa: E402
+from toolkit.template.workbook import build_workbook  # noqa: E402
+from toolkit.model import Agency
 
 YEAR = 2023
 INBOX = ROOT / "inbox"

@@ -10,7 +10,7 @@ REFERENCE = Path(__file__).parent / "reference"
 
 @pytest.fixture(scope="session")
 def spec():
-    from toolkit.spec import load_spec
+    from toolkit.format.spec import load_spec
 
     return load_spec()
 
@@ -22,9 +22,9 @@ def format_md() -> str:
 
 @pytest.fixture(scope="session")
 def office():
-    """One LibreOffice for the whole session (toolkit.office.Office). Missing LibreOffice is a
+    """One LibreOffice for the whole session (toolkit.office.driver.Office). Missing LibreOffice is a
     skip on a developer machine and a failure in CI (TOOLKIT_REQUIRE_OFFICE=1)."""
-    from toolkit.office import Office, unavailable_reason
+    from toolkit.office.driver import Office, unavailable_reason
 
     reason = unavailable_reason()
     if reason:

@@ -3,7 +3,7 @@ import stat
 
 import pytest
 
-from toolkit.atomic import write_bytes_atomic
+from toolkit.outputs.atomic import write_bytes_atomic
 
 
 def test_atomic_write_replaces_and_leaves_no_temp(tmp_path):

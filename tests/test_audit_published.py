@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from toolkit.cli import app
 from toolkit.published.audit import audit_report
-from toolkit.spec import load_spec
+from toolkit.format.spec import load_spec
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "published"))
 import pubfix as pf  # noqa: E402
@@ -158,11 +158,11 @@ def test_human_output_names_table_row_and_column(spec, figures, tmp_path):
 def test_every_reading_code_is_in_the_catalogue():
     import re
 
-    from toolkit import codes
+    from toolkit import catalogue
 
     root = Path(__file__).parent.parent / "toolkit" / "published"
     used = {m for p in root.glob("*.py") for m in re.findall(r"\"(pub_[a-z_]+)\"", p.read_text(encoding="utf-8"))}
-    catalogue = {c.id for c in codes.CATALOGUE if c.stage == "published"}
+    catalogue = {c.id for c in catalogue.CATALOGUE if c.stage == "published"}
     assert used and used <= catalogue
     docs = (Path(__file__).parent.parent / "docs" / "codes.md").read_text(encoding="utf-8")
     assert all(f"`{c}`" in docs for c in catalogue)

@@ -13,12 +13,13 @@ import pytest
 from faults import YEAR, clean_report, members, previous_of, rezip
 from typer.testing import CliRunner
 
-from toolkit import codes
-from toolkit.check import Result, check_bytes, check_file
+from toolkit import catalogue
+from toolkit.check.workbook import Result, check_bytes, check_file
 from toolkit.cli import app
-from toolkit.findings import SEVERITIES
-from toolkit.spec import STAMP_SHEET
-from toolkit.template import Agency, build_workbook
+from toolkit.model import SEVERITIES
+from toolkit.format.spec import STAMP_SHEET
+from toolkit.template.workbook import build_workbook
+from toolkit.model import Agency
 
 AGENCY = Agency("demo", "示例单位")
 DOC = Path(__file__).parents[1] / "docs" / "codes.md"
@@ -45,9 +46,9 @@ def broken(spec, report) -> bytes:
 
 
 def test_catalogue_is_well_formed():
-    ids = codes.ids()
+    ids = catalogue.ids()
     assert len(ids) == len(set(ids))
-    for c in codes.CATALOGUE:
+    for c in catalogue.CATALOGUE:
         assert re.fullmatch(r"[a-z][a-z0-9_]+", c.id)
         assert c.severity in SEVERITIES and c.stage in {"screen", "identity", "integrity", "input", "narrative", "published"}
         assert re.search(r"[\u4e00-\u9fff]", c.title) and re.search(r"[\u4e00-\u9fff]", c.remedy)
@@ -57,12 +58,12 @@ def test_docs_page_lists_exactly_the_codes_with_their_severities(spec):
     rows = re.findall(r"^\| `([A-Za-z0-9_]+)` \| (error|warning|info) \|", DOC.read_text(encoding="utf-8"), re.M)
     documented = dict(rows)
     assert len(rows) == len(documented), "a code is documented twice"
-    expected = {c.id: c.severity for c in codes.CATALOGUE} | {r.id: r.severity for r in spec.rules}
+    expected = {c.id: c.severity for c in catalogue.CATALOGUE} | {r.id: r.severity for r in spec.rules}
     assert documented == expected
 
 
 def test_every_code_a_check_emits_is_catalogued(spec, broken, clean):
-    known = set(codes.ids()) | {r.id for r in spec.rules}
+    known = set(catalogue.ids()) | {r.id for r in spec.rules}
     for data in (broken, clean, b"", b"PK\x03\x04broken"):
         for f in check_bytes(data, "x.xlsx", spec).findings:
             assert f.code in known
@@ -109,9 +110,9 @@ def test_rejected_result(spec):
 
 def test_with_findings_updates_the_status(spec, clean, report):
     r = check_bytes(clean, "c.xlsx", spec)
-    warn = codes.finding("narrative_copied", message="x", file="c.xlsx")
+    warn = catalogue.finding("narrative_copied", message="x", file="c.xlsx")
     assert r.with_findings([warn]).status == "warnings" and r.status == "ok"
-    err = codes.finding("agency_unknown", message="y", file="c.xlsx")
+    err = catalogue.finding("agency_unknown", message="y", file="c.xlsx")
     assert r.with_findings([warn, err]).status == "errors"
 
 

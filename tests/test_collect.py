@@ -13,12 +13,13 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from toolkit import compute
+from toolkit.format import compute
 from toolkit.cli import app
-from toolkit.collect import collect, discover
-from toolkit.roster import read_roster
-from toolkit.summary import write_outputs
-from toolkit.template import Agency, build_workbook
+from toolkit.collect.collection import collect, discover
+from toolkit.collect.roster import read_roster
+from toolkit.outputs.summary import write_outputs
+from toolkit.template.workbook import build_workbook
+from toolkit.model import Agency
 
 YEAR = 2024
 
@@ -221,7 +222,7 @@ def test_previous_year_from_collect_output(spec, tmp_path):
 def test_reports_for_agencies_without_errors(spec, inbox, tmp_path):
     from docx import Document
 
-    from toolkit.reports import COMBINED_NAME, write_reports
+    from toolkit.outputs.reports import COMBINED_NAME, write_reports
 
     box, roster = inbox
     _add_unbalanced(spec, box, 5, "t3_new_natural")
@@ -256,7 +257,7 @@ def test_findings_json_is_the_report_one_item_a_line(tmp_path):
     """Written item by item in batches: the same JSON whatever the lengths, one item a line."""
     from decimal import Decimal
 
-    from toolkit.summary import write_report_json
+    from toolkit.outputs.summary import write_report_json
 
     items = [{"file": f"第{i}号.xlsx", "expected": Decimal("1.5"), "actual": None} for i in range(2500)]
     for report in ({"valid": False, "stats": {"files": 2500}, "submissions": items, "missing": [], "findings": items[:3]}, {}):
@@ -269,7 +270,7 @@ def test_findings_json_is_the_report_one_item_a_line(tmp_path):
 
 
 def test_long_agency_lists_are_not_cut_silently():
-    from toolkit.summary import CELL_TEXT_MAX, _names
+    from toolkit.outputs.summary import CELL_TEXT_MAX, _names
 
     few = [f"示例{i}局（a{i}）" for i in range(3)]
     assert _names(few) == "、".join(few)

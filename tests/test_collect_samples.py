@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from toolkit.collect import collect
-from toolkit.roster import read_roster
+from toolkit.collect.collection import collect
+from toolkit.collect.roster import read_roster
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 

@@ -18,13 +18,13 @@ import pytest
 from faults import (AGENCY, YEAR, cfb, clean_report, clean_workbook, encrypted_xlsx, entity_bomb, previous_of,
                     same_either_way, set_cached, truncated, zip_bomb)
 
-from toolkit import compute
-from toolkit.check import check_bytes
+from toolkit.format import compute
+from toolkit.check.workbook import check_bytes
 from toolkit.model import Filled
-from toolkit.office import (Formula, cells_by_code, delete_rows, insert_columns, insert_rows, remove_sheet,
+from toolkit.office.driver import (Formula, cells_by_code, delete_rows, insert_columns, insert_rows, remove_sheet,
                             unprotect)
-from toolkit.spec import STAMP_KEYS, STAMP_SHEET, Spec, address, load_spec
-from toolkit.template import build_workbook
+from toolkit.format.spec import STAMP_KEYS, STAMP_SHEET, Spec, address, load_spec
+from toolkit.template.workbook import build_workbook
 
 
 @dataclass
@@ -320,7 +320,7 @@ def test_corpus_is_large_and_distinct():
 @pytest.mark.office
 def test_duplicate_agency(spec, clerk, office, tmp_path):
     """Two files for one agency (a clerk sends a corrected copy): collect reports both, uses one."""
-    from toolkit.collect import collect
+    from toolkit.collect.collection import collect
 
     inbox = tmp_path / "inbox"
     inbox.mkdir()

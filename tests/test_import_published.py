@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from toolkit.cli import app
 from toolkit.published.importer import import_report
 from toolkit.published.reader import read_published
-from toolkit.spec import load_spec
+from toolkit.format.spec import load_spec
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "published"))
 import pubfix as pf  # noqa: E402
@@ -342,7 +342,7 @@ def test_default_output_named_by_agency(spec, figures, tmp_path, monkeypatch):
 def test_import_render_docx_import_round_trip(spec, tmp_path):
     """Published text -> workbook values -> the report engineer's DOCX -> read again: same figures."""
     from toolkit.model import Filled
-    from toolkit.render_docx import render_report
+    from toolkit.outputs.report_docx import render_report
 
     result = import_report(HUAIAN, spec=spec, agency_id="huaian")
     pub = result.published
@@ -357,7 +357,7 @@ def test_import_render_docx_import_round_trip(spec, tmp_path):
 
 
 def test_imported_workbook_passes_check(spec, tmp_path):
-    check = pytest.importorskip("toolkit.check")
+    check = pytest.importorskip("toolkit.check.workbook")
     out = tmp_path / "huaian.xlsx"
     assert runner.invoke(app, ["import", str(HUAIAN), "-o", str(out), "--agency-id", "huaian"]).exit_code == 0
     result = check.check_file(out)
@@ -368,7 +368,7 @@ def test_imported_workbook_passes_check(spec, tmp_path):
 
 def test_imported_workbook_serves_as_previous_year(spec, tmp_path):
     """collect --previous accepts last year's reports imported from their published text."""
-    from toolkit.previous import load_previous
+    from toolkit.collect.previous import load_previous
 
     inbox = tmp_path / "2024"
     inbox.mkdir()

@@ -10,10 +10,11 @@ import time
 import openpyxl
 import pytest
 
-from toolkit.office import (Formula, Office, OfficeError, autocalc, delete_rows, insert_rows, remove_sheet,
+from toolkit.office.driver import (Formula, Office, OfficeError, autocalc, delete_rows, insert_rows, remove_sheet,
                             rename_sheet, set_cells, unprotect)
-from toolkit.spec import STAMP_SHEET, address
-from toolkit.template import Agency, build_workbook
+from toolkit.format.spec import STAMP_SHEET, address
+from toolkit.template.workbook import build_workbook
+from toolkit.model import Agency
 
 pytestmark = pytest.mark.office
 

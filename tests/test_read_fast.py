@@ -18,12 +18,12 @@ import openpyxl
 import pytest
 from faults import AGENCY, YEAR, clean_workbook, members, rezip, same_either_way, sheet_part
 
-from toolkit import xmlscan
-from toolkit.check import check_bytes
-from toolkit.office import cells_by_code
-from toolkit.read import read_bytes
-from toolkit.spec import STAMP_SHEET
-from toolkit.template import build_workbook
+from toolkit.xlsx import scan as xmlscan
+from toolkit.check.workbook import check_bytes
+from toolkit.office.driver import cells_by_code
+from toolkit.xlsx.book import read_bytes
+from toolkit.format.spec import STAMP_SHEET
+from toolkit.template.workbook import build_workbook
 
 SAMPLES = sorted((Path(__file__).parents[1] / "samples" / "inbox").glob("*.xlsx"))
 MARKET = next(p for p in SAMPLES if p.name == "demo-market.xlsx")
@@ -101,7 +101,7 @@ def test_fast_reader_agrees_with_openpyxl(generated):
 
 def test_check_reads_every_sample_the_same_either_way(spec, monkeypatch):
     """check_bytes on the fast reader and on the tree reader: the same result, finding for finding."""
-    from toolkit import read
+    from toolkit.xlsx import book as read
 
     fast = [check_bytes(p.read_bytes(), p.name, spec) for p in SAMPLES]
     original = read.read_workbook
@@ -273,7 +273,7 @@ def test_variant(name, part, edit, expect, base, generated, monkeypatch):
 
 def _assert_path(data: bytes, fast: bool, monkeypatch) -> None:
     """Did the scanners read every part (fast) or did some part go to the tree parser?"""
-    from toolkit import read
+    from toolkit.xlsx import book as read
 
     used = []
     for name in ("_sheet_content", "_text"):  # a sheet's cells, shared strings or inline strings by tree
@@ -362,7 +362,7 @@ VALUES = ["7", "007", "0", "1e3", "-2", "12.5", "", " 3", "&#51;", "&amp;", "&bo
 @pytest.mark.parametrize("kind", ["number", "label", "total"])
 @pytest.mark.parametrize("value", VALUES, ids=[repr(v) for v in VALUES])
 def test_values_in_a_known_skeleton(kind, value, generated, spec):
-    from toolkit.read import _SHEETS, _V_BYTES, _carve, _cut
+    from toolkit.xlsx.book import _SHEETS, _V_BYTES, _carve, _cut
 
     parts = members(generated)
     name = sheet_part(parts, spec.table("t4").sheet)

@@ -1,4 +1,4 @@
-"""The per-submission pieces of collect's data outputs (toolkit.records) against json."""
+"""The per-submission pieces of collect's data outputs (toolkit.outputs.records) against json."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from toolkit.model import Filled
-from toolkit.records import data_body
+from toolkit.outputs.records import data_body
 
 VALUES = [{}, {"a": 1, "b": None, "c": 2.5, "d": 1e16, "e": -0.0, "f": 10**20, "g%s": 3, "中": 0},
           {"a": float("nan")}, {"a": float("inf"), "b": 1.0}, {"a": 1, "b": True}, {"a": Decimal("1.5")},

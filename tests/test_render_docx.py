@@ -15,7 +15,7 @@ import pytest
 from docx.oxml.ns import qn
 
 from toolkit.model import Filled
-from toolkit.render_docx import render_combined, render_report
+from toolkit.outputs.report_docx import render_combined, render_report
 
 REFERENCE = Path(__file__).parent / "reference"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -410,7 +410,8 @@ def balanced_values(spec, seed: int = 3) -> dict:
 
 
 def write_workbook(spec, path: Path, values: dict, agency=("jiangbei-bureau", "江北区某局")) -> Path:
-    from toolkit.template import Agency, build_workbook
+    from toolkit.template.workbook import build_workbook
+    from toolkit.model import Agency
 
     path.write_bytes(build_workbook(
         spec, Agency(*agency), 2024, values=values,
@@ -521,7 +522,7 @@ def test_block_titles_stay_with_their_figures_and_only_one_block_headers_repeat(
 def test_a_report_is_the_same_bytes_whenever_it_is_made(spec, monkeypatch):
     """Fixed member times: a collection run again, or with another number of workers, writes
     byte-identical reports (with and without the 未通过校验 header)."""
-    from toolkit import docx_fast
+    from toolkit.outputs import docx_writer as docx_fast
 
     filled = filled_random(spec, seed=3)
     before = [render_report(spec, filled), render_report(spec, filled, unverified=True)]

@@ -17,11 +17,12 @@ import pytest
 from docx.oxml.ns import qn
 from typer.testing import CliRunner
 
-from toolkit import docx_fast as dx
+from toolkit.outputs import docx_writer as dx
 from toolkit.cli import app
-from toolkit.office import cells_by_code
-from toolkit.render_docx import narrative_paragraphs, render_report
-from toolkit.template import Agency, build_workbook
+from toolkit.office.driver import cells_by_code
+from toolkit.outputs.report_docx import narrative_paragraphs, render_report
+from toolkit.template.workbook import build_workbook
+from toolkit.model import Agency
 
 from test_render_docx import balanced_values, expected_numbers, grid, tables
 

@@ -1,4 +1,4 @@
-"""The format's rules on plain data (toolkit.rules), independent of any workbook."""
+"""The format's rules on plain data (toolkit.check.rules), independent of any workbook."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from faults import YEAR, clean_report, previous_of
 
-from toolkit import compute, rules
+from toolkit.format import compute
+from toolkit.check import rules
 from toolkit.model import Filled
-from toolkit.spec import load_spec
+from toolkit.format.spec import load_spec
 
 REFERENCE = Path(__file__).parent / "reference"
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from toolkit import compute
-from toolkit.roster import read_roster
-from toolkit.spec import STAMP_SHEET
+from toolkit.format import compute
+from toolkit.collect.roster import read_roster
+from toolkit.format.spec import STAMP_SHEET
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 REFERENCE = Path(__file__).resolve().parent / "reference" / "000_154e5da753eb525e.txt"

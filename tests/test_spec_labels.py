@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from toolkit.spec import load_spec
+from toolkit.format.spec import load_spec
 
 
 def _section(md: str, heading: str) -> str:
@@ -93,7 +93,7 @@ def test_every_label_is_canonical(spec):
 
 
 def test_layout_is_deterministic_and_hash_stable():
-    from toolkit.spec import DEFAULT_EDITION, _load_spec
+    from toolkit.format.spec import DEFAULT_EDITION, _load_spec
 
     a, b = load_spec(), _load_spec.__wrapped__(DEFAULT_EDITION)  # a second, uncached load
     assert a is not b

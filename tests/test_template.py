@@ -8,9 +8,10 @@ import zipfile
 import openpyxl
 import pytest
 
-from toolkit import compute
-from toolkit.spec import STAMP_SHEET
-from toolkit.template import Agency, build_workbook, stamp_values
+from toolkit.format import compute
+from toolkit.format.spec import STAMP_SHEET
+from toolkit.template.workbook import build_workbook, stamp_values
+from toolkit.model import Agency
 
 AGENCY = Agency("beilun-media", "北仑区传媒中心")
 
@@ -120,7 +121,7 @@ def _parts(data: bytes) -> dict[str, bytes]:
 
 @pytest.mark.parametrize("agency", [AGENCY, Agency("x-1", "A&B<局>\"某\"单位")])
 def test_fast_path_equals_build_workbook(spec, agency):
-    from toolkit.template import TemplateStamper
+    from toolkit.template.workbook import TemplateStamper
 
     fast = TemplateStamper(spec, 2024).build(agency)
     assert _parts(fast) == _parts(build_workbook(spec, agency, 2024))

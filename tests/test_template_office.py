@@ -12,10 +12,11 @@ import openpyxl
 import pytest
 from openpyxl.utils import range_boundaries
 
-from toolkit import compute
-from toolkit.office import cells_by_code
-from toolkit.spec import STAMP_SHEET, Spec, address
-from toolkit.template import PASS, Agency, build_workbook, stamp_values
+from toolkit.format import compute
+from toolkit.office.driver import cells_by_code
+from toolkit.format.spec import STAMP_SHEET, Spec, address
+from toolkit.template.workbook import PASS, build_workbook, stamp_values
+from toolkit.model import Agency
 
 pytestmark = pytest.mark.office
 

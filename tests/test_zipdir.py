@@ -1,4 +1,4 @@
-"""The quick central-directory reader (toolkit.zipdir) against zipfile."""
+"""The quick central-directory reader (toolkit.xlsx.zipdir) against zipfile."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from faults import clean_workbook
 
-from toolkit import zipdir
+from toolkit.xlsx import zipdir
 
 SAMPLES = sorted((Path(__file__).parents[1] / "samples" / "inbox").glob("*.xlsx"))
 FIELDS = ("filename", "orig_filename", "flag_bits", "compress_type", "CRC", "compress_size", "file_size",

@@ -10,10 +10,11 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from .roster import RosterError, read_roster, validate_id
-from .safepath import is_safe_stem, safe_stem
-from .spec import DEFAULT_EDITION, load_spec
-from .template import DEFAULT_PASSWORD, Agency, write_templates
+from toolkit.collect.roster import RosterError, read_roster, validate_id
+from toolkit.outputs.safepath import is_safe_stem, safe_stem
+from toolkit.format.spec import DEFAULT_EDITION, load_spec
+from toolkit.template.workbook import DEFAULT_PASSWORD, write_templates
+from toolkit.model import Agency
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="政府信息公开工作年度报告 填报模板、汇总校验与报告生成工具。")
@@ -114,9 +115,9 @@ def import_(
     agency: Optional[str] = typer.Option(None, "--agency", help="单位名称（默认从标题识别）"),
 ) -> None:
     """把已发布的年度报告读入为填好的 2021 年版 Excel 模板。"""
-    from .atomic import write_bytes_atomic
-    from .published.doc import ReadError
-    from .published.importer import import_report
+    from toolkit.outputs.atomic import write_bytes_atomic
+    from toolkit.published.doc import ReadError
+    from toolkit.published.importer import import_report
 
     try:
         result = import_report(report, agency_id=agency_id, year=year, agency_name=agency)
@@ -141,7 +142,7 @@ def audit(
     as_json: bool = typer.Option(False, "--json", help="以 JSON 输出（与 check --json 同一结构）"),
 ) -> None:
     """对已发布的年度报告运行全部适用的校验规则，按表、行、列标签定位问题。"""
-    from .published.audit import audit_report
+    from toolkit.published.audit import audit_report
 
     result = audit_report(report)
     if as_json:
@@ -165,9 +166,9 @@ def report(
     edition: str = typer.Option(DEFAULT_EDITION, help="格式版本"),
 ) -> None:
     """由一个单位的填报表生成年度报告 DOCX（先校验；有错误时拒绝，除非 --force）。"""
-    from .atomic import write_bytes_atomic
-    from .check import check_file
-    from .render_docx import render_report
+    from toolkit.outputs.atomic import write_bytes_atomic
+    from toolkit.check.workbook import check_file
+    from toolkit.outputs.report_docx import render_report
 
     if not workbook.is_file():
         raise fail(f"找不到文件：{workbook}")
@@ -209,9 +210,9 @@ def collect(
     edition: str = typer.Option(DEFAULT_EDITION, help="格式版本"),
 ) -> None:
     """汇总收件目录中的全部工作簿：逐一校验、对照名单、汇总，输出问题清单、汇总表和报告。"""
-    from .collect import CollectError, collect as run_collect
-    from .previous import load_previous
-    from .summary import STATUS_ZH, write_outputs
+    from toolkit.collect.collection import CollectError, collect as run_collect
+    from toolkit.collect.previous import load_previous
+    from toolkit.outputs.summary import STATUS_ZH, write_outputs
 
     s = _load(edition)
     try:
@@ -225,7 +226,7 @@ def collect(
             report = coll.to_dict()
             paths = write_outputs(coll, out, report)
             if docx:
-                from .reports import write_reports
+                from toolkit.outputs.reports import write_reports
 
                 task = bar.add_task("生成报告", total=len(coll.included()))
                 paths += write_reports(coll, out / "reports", workers=workers,
@@ -288,7 +289,7 @@ def check(
     edition: str = typer.Option(DEFAULT_EDITION, help="格式版本"),
 ) -> None:
     """报送前自查：校验一个工作簿，按工作表列出问题（退出码 0 无错误，1 有错误，2 无法运行）。"""
-    from .check import check_file
+    from toolkit.check.workbook import check_file
 
     s = _load(edition)
     try:

@@ -12,11 +12,12 @@ import re
 import struct
 import zipfile
 
-from toolkit import compute
+from toolkit.format import compute
 from toolkit.model import Filled
-from toolkit.read import ReadError, read_bytes
-from toolkit.spec import Spec
-from toolkit.template import Agency, build_workbook
+from toolkit.xlsx.book import ReadError, read_bytes
+from toolkit.format.spec import Spec
+from toolkit.template.workbook import build_workbook
+from toolkit.model import Agency
 
 YEAR = 2024
 AGENCY = Agency("demo", "示例单位")  # the clerk's agency in the generated workbooks

@@ -10,8 +10,9 @@ from typer.testing import CliRunner
 
 from faults import YEAR, clean_report
 from toolkit.cli import app
-from toolkit.safepath import UnsafePath, inside, is_safe_stem, safe_stem
-from toolkit.template import Agency, build_workbook
+from toolkit.outputs.safepath import UnsafePath, inside, is_safe_stem, safe_stem
+from toolkit.template.workbook import build_workbook
+from toolkit.model import Agency
 
 HOSTILE_IDS = [
     "../escaped",

@@ -1,7 +1,7 @@
 """Audit a published report: every applicable rule on the figures as printed, located by
 table, row label and column label.
 
-The rules are the format's (``toolkit.rules.apply``) on the figures read, stated totals
+The rules are the format's (``toolkit.check.rules.apply``) on the figures read, stated totals
 included -- so a 总计 that does not add up is reported (R2–R4), not recomputed away. A table
 printed in the 2019 layout is checked with the 2019 edition's rules. A rule that would only
 repeat a reading problem (a row that could not be read) is left out.
@@ -14,12 +14,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .. import rules
-from ..findings import Finding, count
-from ..spec import Spec, load_spec
-from .doc import ReadError
-from .reader import Published, read_published
-from .tables import locate, sheet_name
+from toolkit.check import rules
+from toolkit.model import Finding, count
+from toolkit.format.spec import Spec, load_spec
+from toolkit.published.doc import ReadError
+from toolkit.published.reader import Published, read_published
+from toolkit.published.tables import locate, sheet_name
 
 _TABLE_KINDS = ("balance", "totals", "types", "carry_over", "stock")
 
@@ -155,7 +155,7 @@ def relocate(spec: Spec, f: Finding, file: str) -> Finding:
 
 @lru_cache(maxsize=None)
 def _renames(spec: Spec) -> tuple[tuple[str, str], ...]:
-    """How toolkit.rules names a place in a workbook -> how a published report shows it."""
+    """How toolkit.check.rules names a place in a workbook -> how a published report shows it."""
     out = []
     for c in spec.cells:
         table = spec.table(c.table)

@@ -38,7 +38,9 @@ class Doc:
 
 def read_document(path: Path) -> Doc:
     """Read a published report file into rows, choosing the reader by its extension."""
-    from . import docx, html, text
+    from toolkit.published import docx
+    from toolkit.published import html
+    from toolkit.published import text
 
     path = Path(path)
     if not path.is_file():

@@ -10,7 +10,7 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from .doc import Doc, ReadError, Row
+from toolkit.published.doc import Doc, ReadError, Row
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 

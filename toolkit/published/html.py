@@ -11,8 +11,8 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-from .doc import Doc, ReadError, Row, decode
-from .text import is_page_mark
+from toolkit.published.doc import Doc, ReadError, Row, decode
+from toolkit.published.text import is_page_mark
 
 _BLOCK = {"p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section", "article",
           "header", "footer", "center", "blockquote", "pre", "hr", "dd", "dt", "table", "caption"}

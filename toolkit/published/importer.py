@@ -1,6 +1,6 @@
 """Import a published report into a filled workbook of the current template.
 
-The workbook is written by ``toolkit.template.build_workbook`` (correct cached totals), so
+The workbook is written by ``toolkit.template.workbook.build_workbook`` (correct cached totals), so
 ``check``, ``report`` and ``collect --previous`` accept it like any returned template. Only
 inputs are imported; totals are recomputed there. Where the report's printed totals disagree
 with their parts, the audit findings returned alongside say so.
@@ -12,15 +12,16 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..findings import Finding
-from ..roster import RosterError, validate_id
-from ..spec import Spec, load_spec
-from ..template import Agency, build_workbook
-from .audit import audit_published
-from .doc import ReadError
-from .problems import problem
-from .reader import Published, read_published
-from .tables import locate, sheet_name
+from toolkit.model import Finding
+from toolkit.collect.roster import RosterError, validate_id
+from toolkit.format.spec import Spec, load_spec
+from toolkit.template.workbook import build_workbook
+from toolkit.model import Agency
+from toolkit.published.audit import audit_published
+from toolkit.published.doc import ReadError
+from toolkit.published.problems import problem
+from toolkit.published.reader import Published, read_published
+from toolkit.published.tables import locate, sheet_name
 
 
 class ImportProblem(ReadError):

@@ -8,16 +8,16 @@ and the format's cell code (``ref``).
 
 from __future__ import annotations
 
-from .. import codes
-from ..findings import Finding
+from toolkit import catalogue
+from toolkit.model import Finding
 
 
 def problem(code: str, message: str, *, file: str = "", sheet: str = "", cell: str = "", ref: str = "",
             expected=None, actual=None, severity: str | None = None) -> Finding:
-    entry = codes.get(code)
+    entry = catalogue.get(code)
     return Finding(code=code, severity=severity or entry.severity, message=message, file=file, sheet=sheet,
                    cell=cell, expected=expected, actual=actual, ref=ref)
 
 
-def published_codes() -> list[codes.Code]:
-    return [c for c in codes.CATALOGUE if c.stage == "published"]
+def published_codes() -> list[catalogue.Code]:
+    return [c for c in catalogue.CATALOGUE if c.stage == "published"]

@@ -14,15 +14,15 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
-from ..findings import Finding
-from ..model import Filled
-from ..spec import DEFAULT_EDITION, Spec, Table, editions, load_spec
-from . import sections
-from .doc import Doc, ReadError, Row, read_document
-from .labels import key
-from .problems import problem
-from .tables import TableRead, read_table, sheet_name
-from .tokens import segments, tokenize
+from toolkit.model import Finding
+from toolkit.model import Filled
+from toolkit.format.spec import DEFAULT_EDITION, Spec, Table, editions, load_spec
+from toolkit.published import sections
+from toolkit.published.doc import Doc, ReadError, Row, read_document
+from toolkit.published.labels import key
+from toolkit.published.problems import problem
+from toolkit.published.tables import TableRead, read_table, sheet_name
+from toolkit.published.tokens import segments, tokenize
 
 OLD_EDITION = "gb2019"
 FIRST_YEAR = 2021  # the 2021 format applies to reports for 2021 onwards

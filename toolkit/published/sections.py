@@ -13,9 +13,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from ..spec import Spec
-from .doc import Row
-from .labels import ENUM, key
+from toolkit.format.spec import Spec
+from toolkit.published.doc import Row
+from toolkit.published.labels import ENUM, key
 
 # Wordings of a heading other than the format's (条例 art. 50 and variants named in FORMAT.md),
 # by section numeral. Compared after _heading_key, so 的 and 行政机关 need not be repeated here.

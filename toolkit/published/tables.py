@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ..findings import Finding
-from ..spec import Cell, Table
-from .labels import core, key
-from .problems import problem
-from .tokens import Segment, Token, number
+from toolkit.model import Finding
+from toolkit.format.spec import Cell, Table
+from toolkit.published.labels import core, key
+from toolkit.published.problems import problem
+from toolkit.published.tokens import Segment, Token, number
 
 SPLIT_BUDGET = 200_000  # search steps for one run-together row before calling it ambiguous
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .doc import Doc, Row, decode
+from toolkit.published.doc import Doc, Row, decode
 
 # Page footers and headers a PDF extractor leaves inside the text: "- 5 -", "— 5 —", "第 5 页 共 9 页".
 _PAGE = re.compile(

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .doc import Row
-from .labels import key
+from toolkit.published.doc import Row
+from toolkit.published.labels import key
 
 NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 _UNIT = re.compile(r"^([+-]?\d+(?:\.\d+)?)\s*(?:件|个|条|项|次|万元)$")

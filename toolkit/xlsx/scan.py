@@ -8,7 +8,7 @@ elements, attribute orders and characters that Excel, WPS, LibreOffice and xlsxw
 no whitespace between tags, attribute values without markup, references or whitespace to
 normalise, text without control characters or ``]]>``. What matches is well-formed XML
 whose meaning the extraction below reads exactly as the tree parser would; anything else
-raises ``Unusual`` and the caller parses the part with the tree parser (toolkit.read), which
+raises ``Unusual`` and the caller parses the part with the tree parser (toolkit.xlsx.book), which
 gives the same values or the usual verdict on a damaged part. The rest of each part (root,
 prolog, small elements) always goes through the tree parser, so DTDs and malformed markup
 there are judged as before. A sheet or shared-strings run whose skeleton (the run with its
@@ -23,8 +23,8 @@ from collections.abc import Callable, Iterator
 from itertools import compress, repeat
 from operator import ne
 
-from .memo import Recent
-from .spec import parse_address
+from toolkit.xlsx.memo import Recent
+from toolkit.format.spec import parse_address
 
 
 class Unusual(Exception):
@@ -122,7 +122,7 @@ def unescape(text: str) -> str:
 
 def rich_text(inner: str) -> str:
     """The text of a string item (<si>/<is> content): its <t>, or its runs joined; phonetic
-    runs (<rPh>) left out -- as toolkit.read._text reads the tree."""
+    runs (<rPh>) left out -- as toolkit.xlsx.book._text reads the tree."""
     if inner.startswith("<t"):
         return unescape(_T_X.match(inner).group(1) or "")
     cut = inner.find("<rPh")

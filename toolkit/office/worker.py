@@ -1,6 +1,6 @@
 """LibreOffice worker: runs under the system Python (the only one that has ``uno``).
 
-Started by ``toolkit.office.Office``; never imported by the toolkit. It starts ONE headless
+Started by ``toolkit.office.driver.Office``; never imported by the toolkit. It starts ONE headless
 soffice with a private profile, then serves JSON-line requests on stdin and answers one JSON
 line per request on stdout. Only the standard library and ``uno`` are used here, so the file
 runs as a plain script.

@@ -19,14 +19,16 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from . import codes, records, rules
-from .check import Result, check_bytes
-from .findings import Finding, count
-from .model import Filled
-from .pool import ordered_map
-from .roster import Roster
-from .spec import Spec, load_spec
-from .template import Agency
+from toolkit import catalogue
+from toolkit.outputs import records
+from toolkit.check import rules
+from toolkit.check.workbook import Result, check_bytes
+from toolkit.model import Finding, count
+from toolkit.model import Filled
+from toolkit.pool import ordered_map
+from toolkit.collect.roster import Roster
+from toolkit.format.spec import Spec, load_spec
+from toolkit.model import Agency
 
 # Archives sent as one submission batch are read in memory, never extracted.
 ARCHIVE_MAX_MEMBERS = 20_000
@@ -62,7 +64,7 @@ class Source:
 
 class Spool:
     """Each readable submission's heavy data out of memory: its figures, narratives and cell
-    values, and the pieces of the data outputs made from them (toolkit.records). Records are
+    values, and the pieces of the data outputs made from them (toolkit.outputs.records). Records are
     written by the process that checked the file, one file per process in a temporary
     directory, so neither the data nor its pickling pass through the main process; they are
     read back by key, each piece on its own. The directory goes with the spool."""
@@ -112,7 +114,7 @@ def _close_spool(fds: dict[str, int], directory: tempfile.TemporaryDirectory) ->
 
 
 # A record: the lengths of its four pieces, then the pieces -- cell values (pickled), data.json
-# body and 数据 row cells (UTF-8, toolkit.records), the Filled (pickled).
+# body and 数据 row cells (UTF-8, toolkit.outputs.records), the Filled (pickled).
 _HEAD = struct.Struct("<4I")
 _VALUES, _BODY, _CELLS, _FILLED = range(4)
 
@@ -208,11 +210,11 @@ class Collection:
         return self.spool.values(r.file)
 
     def data_body(self, r: Result) -> bytes:
-        """data.json's values and narratives of the file, encoded in a worker (toolkit.records), UTF-8."""
+        """data.json's values and narratives of the file, encoded in a worker (toolkit.outputs.records), UTF-8."""
         return self.spool.body(r.file)
 
     def data_cells(self, r: Result) -> bytes:
-        """The 数据 sheet's number cells of the file, made in a worker (toolkit.records), UTF-8."""
+        """The 数据 sheet's number cells of the file, made in a worker (toolkit.outputs.records), UTF-8."""
         return self.spool.cells(r.file)
 
     @property
@@ -436,7 +438,7 @@ def _match(coll: Collection) -> None:
     for agency_id, rs in sorted(by_agency.items()):
         if known is not None and agency_id not in known:
             for r in rs:
-                coll.findings.append(codes.finding(
+                coll.findings.append(catalogue.finding(
                     "agency_unknown", file=r.file, agency_id=agency_id, sheet=coll.spec.cover_sheet,
                     cell=coll.spec.cover_field("meta_agency").address, actual=f"{agency_id} {r.agency or ''}",
                     message=f"{r.file}：单位编号 {agency_id}（{r.agency or ''}）不在报送名单中，未计入汇总。"
@@ -447,7 +449,7 @@ def _match(coll: Collection) -> None:
         if len(rs) > 1:
             others = "、".join(r.file for r in rs if r is not chosen)
             for r in rs:
-                coll.findings.append(codes.finding(
+                coll.findings.append(catalogue.finding(
                     "agency_duplicate", file=r.file, agency_id=agency_id, sheet="", cell="",
                     expected=chosen.file, actual=r.file,
                     message=f"单位 {agency_id}（{chosen.agency or ''}）报送了 {len(rs)} 个文件：采用 {chosen.file}"

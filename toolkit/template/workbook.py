@@ -15,11 +15,12 @@ import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 from xlsxwriter.utility import quote_sheetname
 
-from . import compute
-from .atomic import write_bytes_atomic
-from .safepath import inside, safe_stem
-from .pool import consume, ordered_map
-from .spec import STAMP_SHEET, Cell, Label, Spec, Table, address, col_letter, load_spec, parse_address
+from toolkit.format import compute
+from toolkit.model import Agency
+from toolkit.outputs.atomic import write_bytes_atomic
+from toolkit.outputs.safepath import inside, safe_stem
+from toolkit.pool import consume, ordered_map
+from toolkit.format.spec import STAMP_SHEET, Cell, Label, Spec, Table, address, col_letter, load_spec, parse_address
 
 DEFAULT_PASSWORD = "gkbg2021"
 FONT = "宋体"
@@ -38,12 +39,6 @@ INSTRUCTIONS = (
     "填写完成后请查看下方“即时校验”，全部显示“通过”且未填写单元格为 0 后保存为 .xlsx 报送，不要设置打开密码。",
     "校验规则：{rules}",
 )
-
-
-@dataclass(frozen=True)
-class Agency:
-    id: str
-    name: str
 
 
 def build_workbook(

@@ -30,10 +30,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .template import DEFAULT_PASSWORD
+from toolkit.template.workbook import DEFAULT_PASSWORD
 
 SYSTEM_PYTHON = "/usr/bin/python3"
-WORKER = Path(__file__).with_name("office_worker.py")
+WORKER = Path(__file__).with_name("worker.py")
 START_TIMEOUT = 90.0
 REQUEST_TIMEOUT = 120.0
 

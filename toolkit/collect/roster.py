@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .template import Agency
+from toolkit.model import Agency
 
 ID_COLUMNS = ("id", "agency_id", "编号", "单位编号", "代码", "单位代码")
 NAME_COLUMNS = ("name", "agency", "名称", "单位名称", "单位", "机关名称")

@@ -16,11 +16,11 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 from zlib_ng import zlib_ng
 
-from .atomic import atomic_open, write_bytes_atomic
-from .collect import Collection, read_bodies
-from .model import Filled
-from .records import DATA_FIXED, ROW
-from .template import formats, table_frame, write_value
+from toolkit.outputs.atomic import atomic_open, write_bytes_atomic
+from toolkit.collect.collection import Collection, read_bodies
+from toolkit.model import Filled
+from toolkit.outputs.records import DATA_FIXED, ROW
+from toolkit.template.workbook import formats, table_frame, write_value
 
 _ROW = ROW.encode("ascii")  # the row number's stand-in in the workers' data cells
 
@@ -101,7 +101,7 @@ def write_data_records(coll: Collection, path: Path) -> None:
 
 def data_records(coll: Collection) -> tuple[bytes, list[tuple[bytes, str, int]]]:
     """data.json's head, and per used submission the start of its record and where the
-    rest is (spool file, offset): the body a worker encoded (toolkit.records)."""
+    rest is (spool file, offset): the body a worker encoded (toolkit.outputs.records)."""
     head = json.dumps({"template": {"id": coll.spec.id, "version": coll.spec.version}, "year": coll.year},
                       ensure_ascii=False)
     records = []
@@ -315,7 +315,7 @@ def _data_sheet(wb, coll: Collection, head, text) -> int:
 def _data_rows(coll: Collection, first_row: int) -> Iterator[bytes]:
     """One <row> of sheet XML per used submission: 200-odd numbers a row, thousands of rows,
     written as text directly (xlsxwriter's per-cell path costs ~20× more), one row at a time;
-    the number cells come made by the workers (toolkit.records)."""
+    the number cells come made by the workers (toolkit.outputs.records)."""
     text_letters = [xl_col_to_name(j) for j in range(len(DATA_FIXED))]
     for i, r in enumerate(_data_results(coll), start=first_row):
         texts = (r.agency_id or "", r.agency or "", STATUS_ZH[coll.status(r)], r.file)

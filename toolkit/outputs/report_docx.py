@@ -15,10 +15,10 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal, InvalidOperation
 
-from . import compute
-from . import docx_fast as dx
-from .model import Filled
-from .spec import Label, Spec, Table
+from toolkit.format import compute
+from toolkit.outputs import docx_writer as dx
+from toolkit.model import Filled
+from toolkit.format.spec import Label, Spec, Table
 
 UNVERIFIED = "未通过校验"
 EMPTY_NARRATIVE = "（未填写）"

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from .atomic import write_bytes_atomic
-from .collect import Collection, Spooled, read_record
-from .pool import consume, ordered_map
-from .render_docx import render_combined, render_report
-from .safepath import inside, safe_stem
-from .spec import load_spec
+from toolkit.outputs.atomic import write_bytes_atomic
+from toolkit.collect.collection import Collection, Spooled, read_record
+from toolkit.pool import consume, ordered_map
+from toolkit.outputs.report_docx import render_combined, render_report
+from toolkit.outputs.safepath import inside, safe_stem
+from toolkit.format.spec import load_spec
 
 COMBINED_NAME = "汇总.docx"
 _RESERVED = frozenset({COMBINED_NAME.removesuffix(".docx")})

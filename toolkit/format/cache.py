@@ -11,7 +11,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import TypeVar
 
-from .spec import Spec
+from toolkit.format.spec import Spec
 
 T = TypeVar("T")
 

@@ -3,14 +3,14 @@
 ``check_bytes`` is pure (bytes in, ``Result`` out); ``check_file`` reads a file and never
 writes to it. Stages, in order:
 
-1. screening by the bytes (toolkit.screen): a file that fails is ``rejected``;
+1. screening by the bytes (toolkit.xlsx.package): a file that fails is ``rejected``;
 2. identity from the hidden stamp sheet: template id/version, agency, year;
 3. integrity: sheets, every locked label where the template put it, defined names where they
    were (rows/columns inserted or deleted are named), and each total's formula;
 4. inputs: numbers only; text, formulas and blanks are reported per cell (blanks once per table);
-5. every total recomputed in Python (toolkit.compute) and compared with the workbook's cached
+5. every total recomputed in Python (toolkit.format.compute) and compared with the workbook's cached
    result: a broken total gets one finding whose code names the cause;
-6. the format's rules (toolkit.rules) on the inputs and recomputed totals.
+6. the format's rules (toolkit.check.rules) on the inputs and recomputed totals.
 
 A table whose layout was changed is not read at all (its rules are skipped): numbers taken
 from shifted cells would be guesses.
@@ -27,12 +27,16 @@ from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
-from . import codes, compute, read, rules, screen
-from .findings import Finding, count
-from .model import Filled
-from .read import EMPTY, Book, Sheet, XCell
-from .spec import STAMP_SHEET, Cell, Label, Spec, Table, address, col_letter, load_spec, parse_address
-from .speccache import per_spec
+from toolkit import catalogue
+from toolkit.format import compute
+from toolkit.xlsx import book as read
+from toolkit.check import rules
+from toolkit.xlsx import package as screen
+from toolkit.model import Finding, count
+from toolkit.model import Filled
+from toolkit.xlsx.book import EMPTY, Book, Sheet, XCell
+from toolkit.format.spec import STAMP_SHEET, Cell, Label, Spec, Table, address, col_letter, load_spec, parse_address
+from toolkit.format.cache import per_spec
 
 STATUSES = ("ok", "warnings", "errors", "rejected")
 _ZEROS = itertools.repeat(0)
@@ -66,8 +70,8 @@ class Result:
     @classmethod
     def unreadable(cls, name: str, message: str, sha256: str = "") -> Result:
         """A file that could not even be read (I/O error): rejected with one finding."""
-        f = codes.finding("file_unreadable", file=name, message=f"文件“{name}”：{message}。"
-                          + codes.get("file_unreadable").remedy)
+        f = catalogue.finding("file_unreadable", file=name, message=f"文件“{name}”：{message}。"
+                          + catalogue.get("file_unreadable").remedy)
         return cls(name, sha256, "rejected", [f], None)
 
     def with_findings(self, extra: list[Finding]) -> Result:
@@ -131,8 +135,8 @@ def check_bytes(data: bytes, name: str, spec: Spec | None = None, *, year: int |
 
 
 def _read_failure(name: str, code: str, detail: str) -> Finding:
-    c = codes.get(code)
-    return codes.finding(code, file=name, message=f"文件“{name}”：{c.title}（{detail}）。{c.remedy}")
+    c = catalogue.get(code)
+    return catalogue.finding(code, file=name, message=f"文件“{name}”：{c.title}（{detail}）。{c.remedy}")
 
 
 # --- what the checks look at, laid out once per format ---------------------------------------------
@@ -192,7 +196,7 @@ class _Checker:
 
     def add(self, code: str, message: str, *, sheet: str = "", cell: str = "", expected=None, actual=None,
             ref: str = "") -> None:
-        self.findings.append(codes.finding(code, message=message, sheet=sheet, cell=cell, expected=expected,
+        self.findings.append(catalogue.finding(code, message=message, sheet=sheet, cell=cell, expected=expected,
                                            actual=actual, ref=ref))
 
     def run(self) -> Result:
@@ -225,32 +229,32 @@ class _Checker:
         sheet = self.book.sheets.get(STAMP_SHEET)
         if sheet is None:
             self.add("stamp_missing", "工作簿中没有模板标识（隐藏的 _stamp 工作表），无法确认模板版本、单位和年度。"
-                     + codes.get("stamp_missing").remedy, sheet=STAMP_SHEET, expected=spec.id)
+                     + catalogue.get("stamp_missing").remedy, sheet=STAMP_SHEET, expected=spec.id)
             return {}
         keys = sorted((r, _text(x)) for (r, c), x in sheet.cells.items() if c == 0 and _text(x))
         stamp = {k: _text(sheet.at(r, 1)) for r, k in keys}
         self.stamp_at = {k: address(r, 1) for r, k in keys}  # where each value is, for the findings
         if stamp.get("template_id") != spec.id:
             self.add("template_unknown", f"模板标识为“{stamp.get('template_id', '')}”，本次汇总要求“{spec.id}”"
-                     f"（{spec.name}）。" + codes.get("template_unknown").remedy,
+                     f"（{spec.name}）。" + catalogue.get("template_unknown").remedy,
                      sheet=STAMP_SHEET, cell=self._at("template_id"), expected=spec.id, actual=stamp.get("template_id"))
         elif stamp.get("template_version") != spec.version:
             self.add("template_version", f"模板版本为“{stamp.get('template_version', '')}”，当前版本为“{spec.version}”。"
-                     + codes.get("template_version").remedy,
+                     + catalogue.get("template_version").remedy,
                      sheet=STAMP_SHEET, cell=self._at("template_version"), expected=spec.version, actual=stamp.get("template_version"))
         elif stamp.get("layout_hash") != spec.layout_hash:
             self.add("template_version", f"模板版本号“{spec.version}”相同，但表格结构标识不同"
                      f"（{stamp.get('layout_hash', '')}，应为 {spec.layout_hash}），可能是测试版模板。"
-                     + codes.get("template_version").remedy,
+                     + catalogue.get("template_version").remedy,
                      sheet=STAMP_SHEET, cell=self._at("layout_hash"), expected=spec.layout_hash, actual=stamp.get("layout_hash"))
         if not stamp.get("agency_id"):
-            self.add("agency_missing", "模板标识中没有单位编号。" + codes.get("agency_missing").remedy,
+            self.add("agency_missing", "模板标识中没有单位编号。" + catalogue.get("agency_missing").remedy,
                      sheet=STAMP_SHEET, cell=self._at("agency_id"))
         stamped_year = _int(stamp.get("year"))
         if self.year is not None and stamped_year != self.year:
             f = spec.cover_field("meta_year")
             self.add("year_mismatch", f"“{f.sheet}”工作表 {f.address} 单元格（{f.label}）为 {stamp.get('year', '')}，"
-                     f"本次汇总的是 {self.year} 年度报告。" + codes.get("year_mismatch").remedy,
+                     f"本次汇总的是 {self.year} 年度报告。" + catalogue.get("year_mismatch").remedy,
                      sheet=f.sheet, cell=f.address, expected=self.year, actual=stamped_year, ref=f.code)
         return stamp
 
@@ -263,14 +267,14 @@ class _Checker:
         present = dict(self.book.sheet_names)
         for name in self.spec.sheets:
             if name not in present:
-                self.add("sheet_missing", f"缺少“{name}”工作表（被删除或改名）。" + codes.get("sheet_missing").remedy,
+                self.add("sheet_missing", f"缺少“{name}”工作表（被删除或改名）。" + catalogue.get("sheet_missing").remedy,
                          sheet=name, expected=name, actual="、".join(n for n, _ in self.book.sheet_names if n != STAMP_SHEET))
             elif not self.book.sheets[name].protected:
-                self.add("protection_removed", f"“{name}”工作表的保护已被撤销。" + codes.get("protection_removed").remedy,
+                self.add("protection_removed", f"“{name}”工作表的保护已被撤销。" + catalogue.get("protection_removed").remedy,
                          sheet=name)
         for name, _ in self.book.sheet_names:
             if name not in self.spec.sheets and name != STAMP_SHEET:
-                self.add("sheet_extra", f"多出“{name}”工作表。" + codes.get("sheet_extra").remedy, sheet=name,
+                self.add("sheet_extra", f"多出“{name}”工作表。" + catalogue.get("sheet_extra").remedy, sheet=name,
                          actual=name)
 
     # --- one table: layout, inputs -----------------------------------------------------------
@@ -299,7 +303,7 @@ class _Checker:
         if blanks:
             listed = _listing([c.address for c in blanks])
             self.add("input_blank", f"“{table.sheet}”工作表有 {len(blanks)} 个黄色单元格未填写：{listed}（已按 0 计）。"
-                     + codes.get("input_blank").remedy, sheet=table.sheet, cell=blanks[0].address,
+                     + catalogue.get("input_blank").remedy, sheet=table.sheet, cell=blanks[0].address,
                      expected=0, actual=len(blanks), ref=blanks[0].code)
         return values
 
@@ -355,12 +359,12 @@ class _Checker:
         for lb, x in gone[:MAX_LABEL_FINDINGS]:
             now = "" if x.value is None else str(x.value)
             self.add("label_changed", f"“{table.sheet}”工作表 {lb.address} 单元格应为“{lb.text}”，现为“{now}”。"
-                     + codes.get("label_changed").remedy, sheet=table.sheet, cell=lb.address,
+                     + catalogue.get("label_changed").remedy, sheet=table.sheet, cell=lb.address,
                      expected=lb.text, actual=now)
         if len(gone) > MAX_LABEL_FINDINGS:
             rest = gone[MAX_LABEL_FINDINGS:]
             self.add("label_changed", f"“{table.sheet}”工作表另有 {len(rest)} 个固定标签被改动（"
-                     f"{_listing([lb.address for lb, _ in rest])}）。" + codes.get("label_changed").remedy,
+                     f"{_listing([lb.address for lb, _ in rest])}）。" + catalogue.get("label_changed").remedy,
                      sheet=table.sheet, cell=rest[0][0].address, expected=len(table.labels),
                      actual=len(table.labels) - len(gone))
         return not problems and table.id not in self.unread
@@ -399,7 +403,7 @@ class _Checker:
             if dc:
                 parts.append(f"右移了 {dc} 列（插入了列）" if dc > 0 else f"左移了 {-dc} 列（删除了列）")
             how = f"{what}应在 {at}，现位于 {address(*found)}：表格" + "、".join(parts)
-        self.add("layout_shifted", f"“{table.sheet}”工作表：{how}。" + codes.get("layout_shifted").remedy,
+        self.add("layout_shifted", f"“{table.sheet}”工作表：{how}。" + catalogue.get("layout_shifted").remedy,
                  sheet=table.sheet, cell=at, expected=at, actual=address(*found) if found else "")
 
     def extra_content(self, table: Table, sheet: Sheet) -> None:
@@ -409,7 +413,7 @@ class _Checker:
         if outside:
             listed = _listing([address(r, c) for r, c in outside])
             self.add("extra_content", f"“{table.sheet}”工作表在表格区域外的 {listed} 有内容。"
-                     + codes.get("extra_content").remedy, sheet=table.sheet, cell=address(*outside[0]),
+                     + catalogue.get("extra_content").remedy, sheet=table.sheet, cell=address(*outside[0]),
                      actual=len(outside))
 
     # --- totals --------------------------------------------------------------------------------
@@ -461,17 +465,17 @@ class _Checker:
         now = "空白" if x.value is None else f"“{x.value}”" if x.kind != "n" else rules.fmt(x.value)
         if x.formula is None:
             self.add("total_overwritten", f"{where}应为公式 {formula}，现为手填的 {now}；按各项重新计算应为 "
-                     f"{rules.fmt(expected)}。{breaks}" + codes.get("total_overwritten").remedy,
+                     f"{rules.fmt(expected)}。{breaks}" + catalogue.get("total_overwritten").remedy,
                      sheet=cell.sheet, cell=cell.address, expected=expected, actual=x.value, ref=cell.code)
         elif not intact:
             self.add("formula_altered", f"{where}的公式被改为 ={x.formula}，应为 {formula}（显示 {now}，"
-                     f"按各项重新计算应为 {rules.fmt(expected)}）。{breaks}" + codes.get("formula_altered").remedy,
+                     f"按各项重新计算应为 {rules.fmt(expected)}）。{breaks}" + catalogue.get("formula_altered").remedy,
                      sheet=cell.sheet, cell=cell.address, expected=formula, actual="=" + x.formula, ref=cell.code)
         else:
             why = "工作簿的计算模式为“手动”。" if manual else ""
             self.add("total_stale", f"{where}显示 {now}，而表中各项之和为 {rules.fmt(shown_sum)}"
                      f"（按各项重新计算应为 {rules.fmt(expected)}）：公式结果未随数字更新。{why}{breaks}"
-                     + codes.get("total_stale").remedy,
+                     + catalogue.get("total_stale").remedy,
                      sheet=cell.sheet, cell=cell.address, expected=expected, actual=x.value, ref=cell.code)
 
     def shown_rule(self, cell: Cell, shown, shown_sum) -> None:
@@ -511,7 +515,7 @@ class _Checker:
         if empty and self.spec.cover_sheet in self.book.sheets:
             f = empty[0]
             self.add("contact_missing", f"“{f.sheet}”工作表未填写" + "、".join(e.label for e in empty)
-                     + f"（{', '.join(e.address for e in empty)}）。" + codes.get("contact_missing").remedy,
+                     + f"（{', '.join(e.address for e in empty)}）。" + catalogue.get("contact_missing").remedy,
                      sheet=f.sheet, cell=f.address, ref=f.code)
         return out
 

@@ -1,5 +1,5 @@
 """The per-submission pieces of collect's data outputs, made by the process that checked the
-file so the main process only joins them (toolkit.summary): data.json's record body and the
+file so the main process only joins them (toolkit.outputs.summary): data.json's record body and the
 数据 sheet's number cells."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 import math
 
-from .model import Filled
-from .spec import Spec, col_letter
+from toolkit.model import Filled
+from toolkit.format.spec import Spec, col_letter
 
 DATA_FIXED = ("agency_id", "agency", "status", "file")  # the 数据 sheet's text columns, then every cell
 ROW = "\x00"  # stands for the row number in a data row (never in sheet XML, so never ambiguous)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .collect import CollectError, collect
-from .model import Filled
-from .spec import Spec
-from .summary import load_data_records
+from toolkit.collect.collection import CollectError, collect
+from toolkit.model import Filled
+from toolkit.format.spec import Spec
+from toolkit.outputs.summary import load_data_records
 
 DATA_FILE = "data.json"
 

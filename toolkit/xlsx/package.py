@@ -13,9 +13,10 @@ import struct
 import zipfile
 from dataclasses import dataclass
 
-from . import codes, zipdir
-from .findings import Finding
-from .read import ZIP_ERRORS
+from toolkit import catalogue
+from toolkit.xlsx import zipdir
+from toolkit.model import Finding
+from toolkit.xlsx.book import ZIP_ERRORS
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
@@ -37,7 +38,7 @@ LIMITS = Limits()
 
 
 def finding(code: str, name: str, detail: str, *, actual=None, expected=None) -> Finding:
-    c = codes.get(code)
+    c = catalogue.get(code)
     return Finding(code=code, severity=c.severity, message=f"文件“{name}”：{detail}{c.remedy}",
                    file=name, actual=actual, expected=expected)
 

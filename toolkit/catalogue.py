@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .findings import Finding
+from toolkit.model import Finding
 
 
 @dataclass(frozen=True)

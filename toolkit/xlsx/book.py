@@ -9,7 +9,7 @@ relationships, never by assuming sheetN.xml order. Nothing is evaluated.
 Two ways to the same result: the tree parser (ElementTree, defusedxml for anything with a
 DTD) reads any part; by default the long runs of small elements -- a sheet's cells, the
 shared strings, the defined names -- are read by strict regular expressions instead
-(toolkit.xmlscan), about four times cheaper, and any part not in the narrow form those
+(toolkit.xlsx.scan), about four times cheaper, and any part not in the narrow form those
 accept is read by the tree parser. Members of an in-memory package are inflated straight
 from its bytes by zlib-ng (zipfile's per-member machinery costs as much as the inflating,
 and zlib-ng inflates about twice as fast as zlib), with zipfile itself reading any member
@@ -34,9 +34,9 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as _defused_fromstring
 from zlib_ng import zlib_ng
 
-from . import xmlscan
-from .memo import Recent
-from .spec import col_letter, parse_address
+from toolkit.xlsx import scan as xmlscan
+from toolkit.xlsx.memo import Recent
+from toolkit.format.spec import col_letter, parse_address
 
 MAIN_NS = ("http://schemas.openxmlformats.org/spreadsheetml/2006/main",
            "http://purl.oclc.org/ooxml/spreadsheetml/main")

@@ -2,7 +2,7 @@
 
 Works on a ``Filled``: the inputs, and -- when the source states them, as a published report
 does -- totals too. A stated total is what the report shows, so R1 and R5 use it and R2–R4
-compare it with its parts; a total not stated is recomputed from the inputs (toolkit.compute),
+compare it with its parts; a total not stated is recomputed from the inputs (toolkit.format.compute),
 and then R2–R4 hold by construction. ``check`` passes inputs only: a workbook's totals are
 compared with the recomputation there, one finding per cell with the cause (overwritten,
 altered formula, stale), so a broken total is never reported twice.
@@ -21,11 +21,12 @@ from dataclasses import replace
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-from . import codes, compute
-from .findings import Finding
-from .model import Filled
-from .spec import Cell, Narrative, Rule, Spec
-from .speccache import per_spec
+from toolkit import catalogue
+from toolkit.format import compute
+from toolkit.model import Finding
+from toolkit.model import Filled
+from toolkit.format.spec import Cell, Narrative, Rule, Spec
+from toolkit.format.cache import per_spec
 
 COPY_SIMILARITY = 0.9  # narratives at least this similar to last year's count as copied
 
@@ -463,7 +464,7 @@ def mentions(text: str, term: str, slack: int = 6) -> bool:
 
 def _empty_narratives(spec: Spec, filled: Filled) -> list[Finding]:
     """A report section left empty is an error (a missing section is a named fault)."""
-    c = codes.get("narrative_empty")
+    c = catalogue.get("narrative_empty")
     return [Finding(code=c.id, severity=c.severity, sheet=n.sheet, cell=n.address, ref=n.code,
                     expected="非空", actual="", message=f"“{n.sheet}”工作表 {n.address} 单元格（{n.heading}）为空。{c.remedy}")
             for n in spec.narratives if not (filled.narratives.get(n.code) or "").strip()]
@@ -471,7 +472,7 @@ def _empty_narratives(spec: Spec, filled: Filled) -> list[Finding]:
 
 def _copied_narratives(spec: Spec, filled: Filled, previous: Filled) -> list[Finding]:
     """A section (nearly) identical to last year's is a warning (内容雷同)."""
-    c = codes.get("narrative_copied")
+    c = catalogue.get("narrative_copied")
     out = []
     for n in spec.narratives:
         text = (filled.narratives.get(n.code) or "").strip()
