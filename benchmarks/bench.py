@@ -267,9 +267,9 @@ def profile(inbox: generate.Inbox, k: int, work: Path) -> dict:
     """cProfile of each stage's library entry point in one process (``workers=1``), over ``k``
     workbooks of ``inbox`` (a sample inbox of symbolic links): where the time goes."""
     from toolkit.collect.collection import collect
-    from toolkit.outputs.reports import write_reports
     from toolkit.collect.roster import read_roster
     from toolkit.format.spec import load_spec
+    from toolkit.outputs.reports import write_reports
     from toolkit.outputs.summary import write_outputs
     from toolkit.template.workbook import write_templates
 

@@ -36,10 +36,11 @@ sys.path.insert(0, str(ROOT.parent))
 sys.path.insert(0, str(ROOT))
 
 import narrative  # noqa: E402
+
 from toolkit.format import compute  # noqa: E402
 from toolkit.format.spec import Spec, load_spec  # noqa: E402
-from toolkit.template.workbook import build_workbook  # noqa: E402
 from toolkit.model import Agency
+from toolkit.template.workbook import build_workbook  # noqa: E402
 
 GENERATOR_VERSION = "1"
 YEAR = 2024

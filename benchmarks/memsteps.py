@@ -30,9 +30,9 @@ def _reset_peak() -> None:
 def main(argv: list[str]) -> int:
     inbox, roster, year, out, results = Path(argv[0]), Path(argv[1]), int(argv[2]), Path(argv[3]), Path(argv[4])
     from toolkit.collect.collection import collect
-    from toolkit.outputs.reports import write_reports
     from toolkit.collect.roster import read_roster
     from toolkit.format.spec import load_spec
+    from toolkit.outputs.reports import write_reports
     from toolkit.outputs.summary import write_outputs
 
     spec = load_spec()

@@ -21,11 +21,11 @@ ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT.parent))
 
 from toolkit.format import compute  # noqa: E402
-from toolkit.outputs.atomic import write_bytes_atomic  # noqa: E402
-from toolkit.office.driver import Office, cells_by_code  # noqa: E402
 from toolkit.format.spec import Spec, load_spec  # noqa: E402
-from toolkit.template.workbook import build_workbook  # noqa: E402
 from toolkit.model import Agency
+from toolkit.office.driver import Office, cells_by_code  # noqa: E402
+from toolkit.outputs.atomic import write_bytes_atomic  # noqa: E402
+from toolkit.template.workbook import build_workbook  # noqa: E402
 
 YEAR = 2023
 INBOX = ROOT / "inbox"

@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from toolkit.cli import app
-from toolkit.published.audit import audit_report
 from toolkit.format.spec import load_spec
+from toolkit.published.audit import audit_report
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "published"))
 import pubfix as pf  # noqa: E402

@@ -16,10 +16,9 @@ from typer.testing import CliRunner
 from toolkit import catalogue
 from toolkit.check.workbook import Result, check_bytes, check_file
 from toolkit.cli import app
-from toolkit.model import SEVERITIES
 from toolkit.format.spec import STAMP_SHEET
+from toolkit.model import SEVERITIES, Agency
 from toolkit.template.workbook import build_workbook
-from toolkit.model import Agency
 
 AGENCY = Agency("demo", "示例单位")
 DOC = Path(__file__).parents[1] / "docs" / "codes.md"

@@ -13,13 +13,13 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from toolkit.format import compute
 from toolkit.cli import app
 from toolkit.collect.collection import collect, discover
 from toolkit.collect.roster import read_roster
+from toolkit.format import compute
+from toolkit.model import Agency
 from toolkit.outputs.summary import write_outputs
 from toolkit.template.workbook import build_workbook
-from toolkit.model import Agency
 
 YEAR = 2024
 

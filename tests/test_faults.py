@@ -15,15 +15,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from faults import (AGENCY, YEAR, cfb, clean_report, clean_workbook, encrypted_xlsx, entity_bomb, previous_of,
-                    same_either_way, set_cached, truncated, zip_bomb)
+from faults import (
+    AGENCY,
+    YEAR,
+    cfb,
+    clean_report,
+    clean_workbook,
+    encrypted_xlsx,
+    entity_bomb,
+    previous_of,
+    same_either_way,
+    set_cached,
+    truncated,
+    zip_bomb,
+)
 
-from toolkit.format import compute
 from toolkit.check.workbook import check_bytes
-from toolkit.model import Filled
-from toolkit.office.driver import (Formula, cells_by_code, delete_rows, insert_columns, insert_rows, remove_sheet,
-                            unprotect)
+from toolkit.format import compute
 from toolkit.format.spec import STAMP_KEYS, STAMP_SHEET, Spec, address, load_spec
+from toolkit.model import Filled
+from toolkit.office.driver import Formula, cells_by_code, delete_rows, insert_columns, insert_rows, remove_sheet, unprotect
 from toolkit.template.workbook import build_workbook
 
 

@@ -12,9 +12,9 @@ import pytest
 from typer.testing import CliRunner
 
 from toolkit.cli import app
+from toolkit.format.spec import load_spec
 from toolkit.published.importer import import_report
 from toolkit.published.reader import read_published
-from toolkit.format.spec import load_spec
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "published"))
 import pubfix as pf  # noqa: E402

@@ -10,11 +10,21 @@ import time
 import openpyxl
 import pytest
 
-from toolkit.office.driver import (Formula, Office, OfficeError, autocalc, delete_rows, insert_rows, remove_sheet,
-                            rename_sheet, set_cells, unprotect)
 from toolkit.format.spec import STAMP_SHEET, address
-from toolkit.template.workbook import build_workbook
 from toolkit.model import Agency
+from toolkit.office.driver import (
+    Formula,
+    Office,
+    OfficeError,
+    autocalc,
+    delete_rows,
+    insert_rows,
+    remove_sheet,
+    rename_sheet,
+    set_cells,
+    unprotect,
+)
+from toolkit.template.workbook import build_workbook
 
 pytestmark = pytest.mark.office
 

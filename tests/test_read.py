@@ -12,9 +12,9 @@ import openpyxl
 import pytest
 from faults import clean_workbook, members, rezip, sheet_part
 
+from toolkit.format.spec import STAMP_SHEET, address
 from toolkit.office.driver import cells_by_code
 from toolkit.xlsx.book import ReadError, parse_xml, read_bytes, shift_formula
-from toolkit.format.spec import STAMP_SHEET, address
 
 
 @pytest.fixture(scope="module")

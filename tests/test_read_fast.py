@@ -18,12 +18,12 @@ import openpyxl
 import pytest
 from faults import AGENCY, YEAR, clean_workbook, members, rezip, same_either_way, sheet_part
 
-from toolkit.xlsx import scan as xmlscan
 from toolkit.check.workbook import check_bytes
-from toolkit.office.driver import cells_by_code
-from toolkit.xlsx.book import read_bytes
 from toolkit.format.spec import STAMP_SHEET
+from toolkit.office.driver import cells_by_code
 from toolkit.template.workbook import build_workbook
+from toolkit.xlsx import scan as xmlscan
+from toolkit.xlsx.book import read_bytes
 
 SAMPLES = sorted((Path(__file__).parents[1] / "samples" / "inbox").glob("*.xlsx"))
 MARKET = next(p for p in SAMPLES if p.name == "demo-market.xlsx")

@@ -410,8 +410,8 @@ def balanced_values(spec, seed: int = 3) -> dict:
 
 
 def write_workbook(spec, path: Path, values: dict, agency=("jiangbei-bureau", "江北区某局")) -> Path:
-    from toolkit.template.workbook import build_workbook
     from toolkit.model import Agency
+    from toolkit.template.workbook import build_workbook
 
     path.write_bytes(build_workbook(
         spec, Agency(*agency), 2024, values=values,

@@ -15,16 +15,15 @@ from pathlib import Path
 import docx
 import pytest
 from docx.oxml.ns import qn
+from test_render_docx import balanced_values, expected_numbers, grid, tables
 from typer.testing import CliRunner
 
-from toolkit.outputs import docx_writer as dx
 from toolkit.cli import app
+from toolkit.model import Agency
 from toolkit.office.driver import cells_by_code
+from toolkit.outputs import docx_writer as dx
 from toolkit.outputs.report_docx import narrative_paragraphs, render_report
 from toolkit.template.workbook import build_workbook
-from toolkit.model import Agency
-
-from test_render_docx import balanced_values, expected_numbers, grid, tables
 
 pytestmark = pytest.mark.office
 

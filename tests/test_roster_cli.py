@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 
 from toolkit.cli import app
 from toolkit.collect.roster import RosterError, read_roster
-from toolkit.template.workbook import write_templates
 from toolkit.model import Agency
+from toolkit.template.workbook import write_templates
 
 ROWS = [("bl-001", "北仑区传媒中心"), ("bl-002", "北仑区交通运输局")]
 

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from faults import YEAR, clean_report, previous_of
 
-from toolkit.format import compute
 from toolkit.check import rules
-from toolkit.model import Filled
+from toolkit.format import compute
 from toolkit.format.spec import load_spec
+from toolkit.model import Filled
 
 REFERENCE = Path(__file__).parent / "reference"
 

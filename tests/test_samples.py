@@ -7,14 +7,14 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import openpyxl
 import pytest
 
-from toolkit.format import compute
 from toolkit.collect.roster import read_roster
+from toolkit.format import compute
 from toolkit.format.spec import STAMP_SHEET
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
@@ -23,7 +23,7 @@ EXPECTED = json.loads((SAMPLES / "expected_findings.json").read_text(encoding="u
 FILES = sorted(EXPECTED["files"])
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load(name: str, data_only: bool = False):
     data = (SAMPLES / "inbox" / name).read_bytes()
     return data, openpyxl.load_workbook(io.BytesIO(data), data_only=data_only)

@@ -10,8 +10,8 @@ import pytest
 
 from toolkit.format import compute
 from toolkit.format.spec import STAMP_SHEET
-from toolkit.template.workbook import build_workbook, stamp_values
 from toolkit.model import Agency
+from toolkit.template.workbook import build_workbook, stamp_values
 
 AGENCY = Agency("beilun-media", "北仑区传媒中心")
 

@@ -13,10 +13,10 @@ import pytest
 from openpyxl.utils import range_boundaries
 
 from toolkit.format import compute
-from toolkit.office.driver import cells_by_code
 from toolkit.format.spec import STAMP_SHEET, Spec, address
-from toolkit.template.workbook import PASS, build_workbook, stamp_values
 from toolkit.model import Agency
+from toolkit.office.driver import cells_by_code
+from toolkit.template.workbook import PASS, build_workbook, stamp_values
 
 pytestmark = pytest.mark.office
 

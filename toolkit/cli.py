@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from toolkit.collect.roster import RosterError, read_roster, validate_id
-from toolkit.outputs.safepath import is_safe_stem, safe_stem
 from toolkit.format.spec import DEFAULT_EDITION, load_spec
-from toolkit.template.workbook import DEFAULT_PASSWORD, write_templates
 from toolkit.model import Agency
+from toolkit.outputs.safepath import is_safe_stem, safe_stem
+from toolkit.template.workbook import DEFAULT_PASSWORD, write_templates
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="政府信息公开工作年度报告 填报模板、汇总校验与报告生成工具。")
@@ -66,9 +65,9 @@ def spec(
 @app.command()
 def template(
     year: int = typer.Option(..., "--year", help="报告年度，如 2024"),
-    agency: Optional[str] = typer.Option(None, "--agency", help="单位名称（生成单个模板）"),
-    agency_id: Optional[str] = typer.Option(None, "--agency-id", help="单位编号（默认取单位名称）"),
-    roster: Optional[Path] = typer.Option(None, "--roster", help="名单 CSV/XLSX，至少含 id,name 两列"),
+    agency: str | None = typer.Option(None, "--agency", help="单位名称（生成单个模板）"),
+    agency_id: str | None = typer.Option(None, "--agency-id", help="单位编号（默认取单位名称）"),
+    roster: Path | None = typer.Option(None, "--roster", help="名单 CSV/XLSX，至少含 id,name 两列"),
     out: Path = typer.Option(Path("templates"), "-o", "--out", help="输出目录"),
     password: str = typer.Option(DEFAULT_PASSWORD, "--password", help="工作表保护密码"),
     edition: str = typer.Option(DEFAULT_EDITION, help="格式版本"),
@@ -109,10 +108,10 @@ def _print_published_findings(findings) -> None:
 @app.command("import")
 def import_(
     report: Path = typer.Argument(..., help="已发布的年度报告：.txt（网页复制或 PDF 提取的文字）、.html/.htm 或 .docx"),
-    out: Optional[Path] = typer.Option(None, "-o", "--out", help="输出的 .xlsx（默认 <单位编号>.xlsx）"),
-    agency_id: Optional[str] = typer.Option(None, "--agency-id", help="单位编号（默认取单位名称）"),
-    year: Optional[int] = typer.Option(None, "--year", help="报告年度（默认从标题识别）"),
-    agency: Optional[str] = typer.Option(None, "--agency", help="单位名称（默认从标题识别）"),
+    out: Path | None = typer.Option(None, "-o", "--out", help="输出的 .xlsx（默认 <单位编号>.xlsx）"),
+    agency_id: str | None = typer.Option(None, "--agency-id", help="单位编号（默认取单位名称）"),
+    year: int | None = typer.Option(None, "--year", help="报告年度（默认从标题识别）"),
+    agency: str | None = typer.Option(None, "--agency", help="单位名称（默认从标题识别）"),
 ) -> None:
     """把已发布的年度报告读入为填好的 2021 年版 Excel 模板。"""
     from toolkit.outputs.atomic import write_bytes_atomic
@@ -161,13 +160,13 @@ def audit(
 @app.command()
 def report(
     workbook: Path = typer.Argument(..., help="一个单位填好的 .xlsx 填报表"),
-    out: Optional[Path] = typer.Option(None, "-o", "--out", help="输出的 .docx（默认当前目录下 <单位编号>.docx）"),
+    out: Path | None = typer.Option(None, "-o", "--out", help="输出的 .docx（默认当前目录下 <单位编号>.docx）"),
     force: bool = typer.Option(False, "--force", help="有错误时仍生成报告，页眉标注“未通过校验”"),
     edition: str = typer.Option(DEFAULT_EDITION, help="格式版本"),
 ) -> None:
     """由一个单位的填报表生成年度报告 DOCX（先校验；有错误时拒绝，除非 --force）。"""
-    from toolkit.outputs.atomic import write_bytes_atomic
     from toolkit.check.workbook import check_file
+    from toolkit.outputs.atomic import write_bytes_atomic
     from toolkit.outputs.report_docx import render_report
 
     if not workbook.is_file():
@@ -201,16 +200,17 @@ def _safe_id(agency_id: str | None, fallback: str) -> str:
 def collect(
     inbox: Path = typer.Argument(..., help="收件目录（递归读取）或 .zip 文件"),
     year: int = typer.Option(..., "--year", help="汇总的报告年度"),
-    roster: Optional[Path] = typer.Option(None, "--roster", help="名单 CSV/XLSX（用于查找未报送和名单外单位）"),
-    previous: Optional[Path] = typer.Option(None, "--previous", help="上年 collect 输出目录（或上年收件目录），用于跨年度校验"),
+    roster: Path | None = typer.Option(None, "--roster", help="名单 CSV/XLSX（用于查找未报送和名单外单位）"),
+    previous: Path | None = typer.Option(None, "--previous", help="上年 collect 输出目录（或上年收件目录），用于跨年度校验"),
     out: Path = typer.Option(Path("collect-output"), "-o", "--out", help="输出目录"),
     as_json: bool = typer.Option(False, "--json", help="把校验结果 JSON 打印到标准输出"),
     docx: bool = typer.Option(True, "--docx/--no-docx", help="是否生成各单位及汇总 DOCX 报告"),
-    workers: Optional[int] = typer.Option(None, "--workers", help="并行进程数（默认按 CPU 核数，最多 2）"),
+    workers: int | None = typer.Option(None, "--workers", help="并行进程数（默认按 CPU 核数，最多 2）"),
     edition: str = typer.Option(DEFAULT_EDITION, help="格式版本"),
 ) -> None:
     """汇总收件目录中的全部工作簿：逐一校验、对照名单、汇总，输出问题清单、汇总表和报告。"""
-    from toolkit.collect.collection import CollectError, collect as run_collect
+    from toolkit.collect.collection import CollectError
+    from toolkit.collect.collection import collect as run_collect
     from toolkit.collect.previous import load_previous
     from toolkit.outputs.summary import STATUS_ZH, write_outputs
 
@@ -284,8 +284,8 @@ def _print_collection(coll, report: dict, status_zh: dict) -> None:
 def check(
     file: Path = typer.Argument(..., help="填写好的工作簿（.xlsx）"),
     as_json: bool = typer.Option(False, "--json", help="以 JSON 输出校验结果"),
-    year: Optional[int] = typer.Option(None, "--year", help="应报告的年度（不符时报错）"),
-    previous: Optional[Path] = typer.Option(None, "--previous", help="本单位上年填报的工作簿（用于跨年度校验）"),
+    year: int | None = typer.Option(None, "--year", help="应报告的年度（不符时报错）"),
+    previous: Path | None = typer.Option(None, "--previous", help="本单位上年填报的工作簿（用于跨年度校验）"),
     edition: str = typer.Option(DEFAULT_EDITION, help="格式版本"),
 ) -> None:
     """报送前自查：校验一个工作簿，按工作表列出问题（退出码 0 无错误，1 有错误，2 无法运行）。"""

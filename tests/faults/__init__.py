@@ -13,11 +13,10 @@ import struct
 import zipfile
 
 from toolkit.format import compute
-from toolkit.model import Filled
-from toolkit.xlsx.book import ReadError, read_bytes
 from toolkit.format.spec import Spec
+from toolkit.model import Agency, Filled
 from toolkit.template.workbook import build_workbook
-from toolkit.model import Agency
+from toolkit.xlsx.book import ReadError, read_bytes
 
 YEAR = 2024
 AGENCY = Agency("demo", "示例单位")  # the clerk's agency in the generated workbooks

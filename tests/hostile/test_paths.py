@@ -6,13 +6,13 @@ import os
 from pathlib import Path
 
 import pytest
+from faults import YEAR, clean_report
 from typer.testing import CliRunner
 
-from faults import YEAR, clean_report
 from toolkit.cli import app
+from toolkit.model import Agency
 from toolkit.outputs.safepath import UnsafePath, inside, is_safe_stem, safe_stem
 from toolkit.template.workbook import build_workbook
-from toolkit.model import Agency
 
 HOSTILE_IDS = [
     "../escaped",

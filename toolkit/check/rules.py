@@ -23,10 +23,9 @@ from functools import lru_cache
 
 from toolkit import catalogue
 from toolkit.format import compute
-from toolkit.model import Finding
-from toolkit.model import Filled
-from toolkit.format.spec import Cell, Narrative, Rule, Spec
 from toolkit.format.cache import per_spec
+from toolkit.format.spec import Cell, Narrative, Rule, Spec
+from toolkit.model import Filled, Finding
 
 COPY_SIMILARITY = 0.9  # narratives at least this similar to last year's count as copied
 

@@ -6,7 +6,7 @@ the roster matching (unknown, duplicate, missing agencies) and the spool that ho
 file's figures on disk. ``roster`` reads the coordinator's list; ``previous`` last year's data.
 """
 
-from toolkit.collect.collection import Collection, CollectError, collect, discover
+from toolkit.collect.collection import CollectError, Collection, collect, discover
 from toolkit.collect.roster import Roster, RosterError, read_roster
 
 __all__ = ["CollectError", "Collection", "Roster", "RosterError", "collect", "discover", "read_roster"]

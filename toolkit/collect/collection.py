@@ -20,15 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from toolkit import catalogue
-from toolkit.outputs import records
 from toolkit.check import rules
 from toolkit.check.workbook import Result, check_bytes
-from toolkit.model import Finding, count
-from toolkit.model import Filled
-from toolkit.pool import ordered_map
 from toolkit.collect.roster import Roster
 from toolkit.format.spec import Spec, load_spec
-from toolkit.model import Agency
+from toolkit.model import Agency, Filled, Finding, count
+from toolkit.outputs import records
+from toolkit.pool import ordered_map
 
 # Archives sent as one submission batch are read in memory, never extracted.
 ARCHIVE_MAX_MEMBERS = 20_000

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from toolkit.collect.collection import CollectError, collect
-from toolkit.model import Filled
 from toolkit.format.spec import Spec
+from toolkit.model import Filled
 from toolkit.outputs.summary import load_data_records
 
 DATA_FILE = "data.json"

@@ -6,8 +6,21 @@ the narrative sections, the cover fields and the rules. Everything else derives 
 ``compute`` recomputes every total from the inputs (the format's own arithmetic).
 """
 
-from toolkit.format.spec import (DEFAULT_EDITION, STAMP_SHEET, Cell, Label, Narrative, Rule, Spec, Table,
-                                 address, col_letter, editions, load_spec, parse_address)
+from toolkit.format.spec import (
+                                 DEFAULT_EDITION,
+                                 STAMP_SHEET,
+                                 Cell,
+                                 Label,
+                                 Narrative,
+                                 Rule,
+                                 Spec,
+                                 Table,
+                                 address,
+                                 col_letter,
+                                 editions,
+                                 load_spec,
+                                 parse_address,
+)
 
 __all__ = ["DEFAULT_EDITION", "STAMP_SHEET", "Cell", "Label", "Narrative", "Rule", "Spec", "Table",
            "address", "col_letter", "editions", "load_spec", "parse_address"]

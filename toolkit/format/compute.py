@@ -8,8 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 
-from toolkit.format.spec import Spec
 from toolkit.format.cache import per_spec
+from toolkit.format.spec import Spec
 
 Number = int | float | Decimal
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cache, cached_property
 from importlib import resources
 from typing import Any
 
@@ -363,7 +363,7 @@ def load_spec(edition: str = DEFAULT_EDITION) -> Spec:
     return _load_spec(edition)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load_spec(edition: str) -> Spec:
     if edition not in editions():
         raise ValueError(f"unknown format edition {edition!r}; known: {', '.join(editions())}")

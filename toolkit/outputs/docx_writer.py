@@ -17,7 +17,7 @@ import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from xml.sax.saxutils import escape
 
 # --- typography ------------------------------------------------------------------------------
@@ -286,10 +286,10 @@ def package(body: str | Iterable[str], *, title: str, header: str | None = None)
     buf.write(_static_zip(header is not None))  # the parts every report shares, compressed once
     with zipfile.ZipFile(buf, "a", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
         with z.open(_member("word/document.xml", 1), "w") as fh:
-            fh.write(f"{_DECL}<w:document {NS}><w:body>".encode("utf-8"))
+            fh.write(f"{_DECL}<w:document {NS}><w:body>".encode())
             for piece in pieces:
                 fh.write(piece.encode("utf-8"))
-            fh.write(f"{sect}</w:body></w:document>".encode("utf-8"))
+            fh.write(f"{sect}</w:body></w:document>".encode())
         if header is not None:
             hdr = _header_xml(header)
             z.writestr(_member("word/header1.xml", 1), hdr)
@@ -307,7 +307,7 @@ def _member(name: str, level: int | None = None) -> zipfile.ZipInfo:
     return info
 
 
-@lru_cache(maxsize=None)
+@cache
 def _static_zip(with_header: bool) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
@@ -316,7 +316,7 @@ def _static_zip(with_header: bool) -> bytes:
     return buf.getvalue()
 
 
-@lru_cache(maxsize=None)
+@cache
 def _static_parts(with_header: bool) -> tuple[tuple[str, str], ...]:
     overrides = {
         "/word/document.xml": f"{_CT_WML}.document.main+xml",

@@ -7,8 +7,8 @@ from __future__ import annotations
 import json
 import math
 
-from toolkit.model import Filled
 from toolkit.format.spec import Spec, col_letter
+from toolkit.model import Filled
 
 DATA_FIXED = ("agency_id", "agency", "status", "file")  # the 数据 sheet's text columns, then every cell
 ROW = "\x00"  # stands for the row number in a data row (never in sheet XML, so never ambiguous)

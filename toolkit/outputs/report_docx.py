@@ -16,9 +16,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal, InvalidOperation
 
 from toolkit.format import compute
-from toolkit.outputs import docx_writer as dx
-from toolkit.model import Filled
 from toolkit.format.spec import Label, Spec, Table
+from toolkit.model import Filled
+from toolkit.outputs import docx_writer as dx
 
 UNVERIFIED = "未通过校验"
 EMPTY_NARRATIVE = "（未填写）"

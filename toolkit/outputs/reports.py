@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from toolkit.outputs.atomic import write_bytes_atomic
 from toolkit.collect.collection import Collection, Spooled, read_record
-from toolkit.pool import consume, ordered_map
+from toolkit.format.spec import load_spec
+from toolkit.outputs.atomic import write_bytes_atomic
 from toolkit.outputs.report_docx import render_combined, render_report
 from toolkit.outputs.safepath import inside, safe_stem
-from toolkit.format.spec import load_spec
+from toolkit.pool import consume, ordered_map
 
 COMBINED_NAME = "汇总.docx"
 _RESERVED = frozenset({COMBINED_NAME.removesuffix(".docx")})

@@ -16,9 +16,9 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 from zlib_ng import zlib_ng
 
-from toolkit.outputs.atomic import atomic_open, write_bytes_atomic
 from toolkit.collect.collection import Collection, read_bodies
 from toolkit.model import Filled
+from toolkit.outputs.atomic import atomic_open, write_bytes_atomic
 from toolkit.outputs.records import DATA_FIXED, ROW
 from toolkit.template.workbook import formats, table_frame, write_value
 
@@ -242,7 +242,7 @@ def _status_rows(coll: Collection, report: dict, style: int) -> Iterator[bytes]:
             else:
                 cells.append(f'<c r="{c}{i + 1}" s="{style}" t="inlineStr"><is><t xml:space="preserve">'
                              f'{_xml_text(str(v))}</t></is></c>')
-        yield f'<row r="{i + 1}">{"".join(cells)}</row>'.encode("utf-8")
+        yield f'<row r="{i + 1}">{"".join(cells)}</row>'.encode()
 
 
 def _findings_sheet(wb, report: dict, head, text) -> None:
@@ -321,7 +321,7 @@ def _data_rows(coll: Collection, first_row: int) -> Iterator[bytes]:
         texts = (r.agency_id or "", r.agency or "", STATUS_ZH[coll.status(r)], r.file)
         cells = [f'<c r="{c}{i}" t="inlineStr"><is><t xml:space="preserve">{_xml_text(t)}</t></is></c>'
                  for c, t in zip(text_letters, texts)]
-        yield (f'<row r="{i}">{"".join(cells)}'.encode("utf-8")
+        yield (f'<row r="{i}">{"".join(cells)}'.encode()
                + coll.data_cells(r).replace(_ROW, str(i).encode("ascii")) + b"</row>")
 
 

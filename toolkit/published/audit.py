@@ -10,13 +10,13 @@ repeat a reading problem (a row that could not be read) is left out.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from toolkit.check import rules
-from toolkit.model import Finding, count
 from toolkit.format.spec import Spec, load_spec
+from toolkit.model import Finding, count
 from toolkit.published.doc import ReadError
 from toolkit.published.reader import Published, read_published
 from toolkit.published.tables import locate, sheet_name
@@ -153,7 +153,7 @@ def relocate(spec: Spec, f: Finding, file: str) -> Finding:
     return replace(f, message=message, file=file)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _renames(spec: Spec) -> tuple[tuple[str, str], ...]:
     """How toolkit.check.rules names a place in a workbook -> how a published report shows it."""
     out = []

@@ -38,9 +38,7 @@ class Doc:
 
 def read_document(path: Path) -> Doc:
     """Read a published report file into rows, choosing the reader by its extension."""
-    from toolkit.published import docx
-    from toolkit.published import html
-    from toolkit.published import text
+    from toolkit.published import docx, html, text
 
     path = Path(path)
     if not path.is_file():

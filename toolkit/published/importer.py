@@ -12,16 +12,15 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from toolkit.model import Finding
 from toolkit.collect.roster import RosterError, validate_id
 from toolkit.format.spec import Spec, load_spec
-from toolkit.template.workbook import build_workbook
-from toolkit.model import Agency
+from toolkit.model import Agency, Finding
 from toolkit.published.audit import audit_published
 from toolkit.published.doc import ReadError
 from toolkit.published.problems import problem
 from toolkit.published.reader import Published, read_published
 from toolkit.published.tables import locate, sheet_name
+from toolkit.template.workbook import build_workbook
 
 
 class ImportProblem(ReadError):

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
-from toolkit.model import Finding
-from toolkit.model import Filled
 from toolkit.format.spec import DEFAULT_EDITION, Spec, Table, editions, load_spec
+from toolkit.model import Filled, Finding
 from toolkit.published import sections
 from toolkit.published.doc import Doc, ReadError, Row, read_document
 from toolkit.published.labels import key
@@ -127,7 +126,7 @@ def read_doc(doc: Doc, spec: Spec) -> Published:
 # --- tables ----------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=None)
+@cache
 def _old_spec() -> Spec | None:
     return load_spec(OLD_EDITION) if OLD_EDITION in editions() else None
 

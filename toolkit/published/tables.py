@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from toolkit.model import Finding
 from toolkit.format.spec import Cell, Table
+from toolkit.model import Finding
 from toolkit.published.labels import core, key
 from toolkit.published.problems import problem
 from toolkit.published.tokens import Segment, Token, number

@@ -8,19 +8,18 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 import xlsxwriter
-from xlsxwriter.worksheet import Worksheet
 from xlsxwriter.utility import quote_sheetname
+from xlsxwriter.worksheet import Worksheet
 
 from toolkit.format import compute
+from toolkit.format.spec import STAMP_SHEET, Cell, Label, Spec, Table, address, col_letter, load_spec, parse_address
 from toolkit.model import Agency
 from toolkit.outputs.atomic import write_bytes_atomic
 from toolkit.outputs.safepath import inside, safe_stem
 from toolkit.pool import consume, ordered_map
-from toolkit.format.spec import STAMP_SHEET, Cell, Label, Spec, Table, address, col_letter, load_spec, parse_address
 
 DEFAULT_PASSWORD = "gkbg2021"
 FONT = "宋体"

@@ -23,10 +23,10 @@ import posixpath
 import re
 import struct
 import zipfile
+import zlib
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from functools import cached_property
-import zlib
 from xml.etree.ElementTree import Element, ParseError
 from xml.etree.ElementTree import fromstring as _fast_fromstring
 
@@ -34,9 +34,9 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring as _defused_fromstring
 from zlib_ng import zlib_ng
 
+from toolkit.format.spec import col_letter, parse_address
 from toolkit.xlsx import scan as xmlscan
 from toolkit.xlsx.memo import Recent
-from toolkit.format.spec import col_letter, parse_address
 
 MAIN_NS = ("http://schemas.openxmlformats.org/spreadsheetml/2006/main",
            "http://purl.oclc.org/ooxml/spreadsheetml/main")

@@ -14,8 +14,8 @@ import zipfile
 from dataclasses import dataclass
 
 from toolkit import catalogue
-from toolkit.xlsx import zipdir
 from toolkit.model import Finding
+from toolkit.xlsx import zipdir
 from toolkit.xlsx.book import ZIP_ERRORS
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

@@ -23,8 +23,8 @@ from collections.abc import Callable, Iterator
 from itertools import compress, repeat
 from operator import ne
 
-from toolkit.xlsx.memo import Recent
 from toolkit.format.spec import parse_address
+from toolkit.xlsx.memo import Recent
 
 
 class Unusual(Exception):
