@@ -183,7 +183,7 @@ class Office:
         self._workdir = tempfile.mkdtemp(prefix="toolkit_lo_")  # soffice profile and log
         self._lines = queue.Queue()
         self._proc = subprocess.Popen(
-            [SYSTEM_PYTHON, str(WORKER), soffice_binary(), self._workdir],
+            [SYSTEM_PYTHON, str(WORKER), soffice_binary() or "soffice", self._workdir],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log,
             text=True, encoding="utf-8", bufsize=1,
         )
@@ -199,6 +199,7 @@ class Office:
         if proc is None:
             return
         try:
+            assert proc.stdin is not None  # opened with stdin=PIPE
             proc.stdin.write(json.dumps({"op": "quit"}) + "\n")
             proc.stdin.flush()
             proc.wait(timeout=30)
@@ -244,6 +245,7 @@ class Office:
     def _request(self, msg: dict, what: str) -> dict:
         self.start()
         try:
+            assert self._proc is not None and self._proc.stdin is not None  # start() made it
             self._proc.stdin.write(json.dumps(msg, ensure_ascii=False) + "\n")
             self._proc.stdin.flush()
         except (OSError, ValueError):

@@ -21,6 +21,7 @@ import tempfile
 import time
 import traceback
 from pathlib import Path
+from typing import Any
 
 import uno  # noqa: F401  (system python3-uno; also makes the com.sun.star modules importable)
 from com.sun.star.beans import PropertyValue
@@ -68,7 +69,7 @@ class Soffice:
         self.workdir = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="toolkit_lo_"))
         self.pipe = self.workdir.name  # unique (mkdtemp); the client derives the socket path from it
         self.proc: subprocess.Popen | None = None
-        self.desktop = None
+        self.desktop: Any = None  # a UNO XDesktop once connected
         self.log = self.workdir / "soffice.log"
 
     def start(self) -> None:
@@ -97,7 +98,7 @@ class Soffice:
                 return ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
             except Exception:  # NoConnectException until soffice listens
                 if time.monotonic() > deadline:
-                    raise RuntimeError(f"soffice did not accept a connection within {CONNECT_TIMEOUT:.0f} s")
+                    raise RuntimeError(f"soffice did not accept a connection within {CONNECT_TIMEOUT:.0f} s") from None
                 time.sleep(0.1)
 
     def alive(self) -> bool:
@@ -175,7 +176,7 @@ def _set(doc, a: dict) -> None:
 def _guarded(doc, a: dict, change) -> None:
     """Run a structural change; with a password, lift the protection it needs and put it back."""
     sheet = _sheet(doc, a["sheet"]) if a.get("sheet") else None
-    target = doc if a.get("structure") else sheet
+    target = doc if a.get("structure") or sheet is None else sheet
     what = "the workbook structure" if target is doc else f"sheet {a['sheet']!r}"
     lifted = False
     if target.isProtected():
@@ -349,7 +350,7 @@ def serve(office: Soffice) -> None:
                     msg = f"LibreOffice died ({msg}); log: {office.log_tail()}"
                 answer = {"ok": False, "error": msg, "soffice_died": dead, "trace": traceback.format_exc(limit=3)}
         # The client ends this pid's group if the worker ever stops answering.
-        answer["soffice_pid"] = office.proc.pid if office.alive() else None
+        answer["soffice_pid"] = office.proc.pid if office.proc is not None and office.alive() else None
         _answer(answer)
 
 
@@ -364,7 +365,7 @@ def main() -> int:
         except Exception as e:
             _answer({"ok": False, "error": f"{type(e).__name__}: {e}"})
             return 1
-        _answer({"ok": True, "ready": True, "soffice_pid": office.proc.pid})
+        _answer({"ok": True, "ready": True, "soffice_pid": office.proc.pid if office.proc else None})
         serve(office)
         return 0
     except KeyboardInterrupt:
