@@ -4,18 +4,21 @@ changed copy of the data changes what the checks, the reader and the DOCX say.""
 from __future__ import annotations
 
 import copy
+import io
 from importlib import resources
 
+import openpyxl
 import pytest
 import yaml
 
 from toolkit.check import rules
 from toolkit.format import labels
 from toolkit.format.spec import build_spec, editions, load_spec
-from toolkit.model import Filled
+from toolkit.model import Agency, Filled
 from toolkit.outputs.report_docx import lead_text
 from toolkit.published import reader, sections, tokens
 from toolkit.published.doc import Row
+from toolkit.template.workbook import build_workbook
 
 
 def _data(edition: str = "gb2021") -> dict:
@@ -145,3 +148,18 @@ def test_workbook_label_and_formula_key():
     assert labels.formula_key("=_xlfn.SUM(A1)") == "SUM(A1)"
     assert labels.narrative_text("收到申请\n１２ 件") == "收到申请12件"
     assert labels.heading_key("行政机关收到和处理政府信息公开申请的情况。", ("的", "行政机关")) == "收到和处理政府信息公开申请情况"
+
+
+def test_template_reads_the_unit_and_cover_labels_from_the_data():
+    def change(data):
+        data["amount_unit"] = "元"
+        next(f for f in data["cover"]["fields"] if f["means"] == "agency")["label"] = "报送单位"
+    spec = _changed(change)
+    wb = openpyxl.load_workbook(io.BytesIO(build_workbook(spec, Agency("a1", "示例单位"), 2024)))
+    cover = [str(c.value) for row in wb[spec.cover_sheet].iter_rows() for c in row if c.value]
+    assert any("行政事业性收费金额以元为单位" in t for t in cover)
+    t2 = spec.table("t2")
+    assert wb[t2.sheet]["A2"].value.startswith("报送单位：示例单位")
+    fee = next(c for c in t2.cells if c.type == "decimal")
+    (rule,) = [v for v in wb[t2.sheet].data_validations.dataValidation if fee.address in str(v.sqref)]
+    assert "收费金额（元，可含小数）" in rule.prompt

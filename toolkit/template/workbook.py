@@ -132,7 +132,8 @@ def _page(ws, landscape: bool = False) -> None:
 
 def _table_sheet(wb, fmt, spec: Spec, table: Table, agency: Agency, year: int, values, full, password) -> None:
     ws = wb.add_worksheet(table.sheet)
-    table_frame(ws, fmt, table, table.heading, f"填报单位：{agency.name}　　报告年度：{year}年")
+    who, when = (spec.cover_field(spec.cover_code(m)).label for m in ("agency", "year"))
+    table_frame(ws, fmt, table, table.heading, f"{who}：{agency.name}　　{when}：{year}年")
     balance = _balance_guard(spec, table)
     for cell in table.cells:
         if cell.role == "total":
