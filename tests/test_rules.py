@@ -11,7 +11,7 @@ import pytest
 from faults import YEAR, clean_report, previous_of
 
 from toolkit.check import rules
-from toolkit.format import compute
+from toolkit.format import compute, labels
 from toolkit.format.spec import load_spec
 from toolkit.model import Filled
 
@@ -234,7 +234,7 @@ def test_every_rule_kind_of_every_edition_runs():
 
 
 def test_nfkc_is_unicodedata_nfkc():
-    """rules.nfkc takes a shortcut for full-width punctuation: never a different result."""
+    """labels.nfkc takes a shortcut for full-width punctuation: never a different result."""
     import random
     import unicodedata
 
@@ -243,8 +243,8 @@ def test_nfkc_is_unicodedata_nfkc():
             + list("\u3000\u0301\u0338\u00e9\uf900\u4e00。、①㈱ｶ\uff9e\u2028"))
     for _ in range(5000):
         text = "".join(rng.choice(pool) for _ in range(rng.randint(0, 12)))
-        assert rules.nfkc(text) == unicodedata.normalize("NFKC", text), repr(text)
-    assert rules.nfkc("收到申请１２件，（七）") == "收到申请12件,(七)"
+        assert labels.nfkc(text) == unicodedata.normalize("NFKC", text), repr(text)
+    assert labels.nfkc("收到申请１２件，（七）") == "收到申请12件,(七)"
 
 
 def test_totals_in_order_equal_the_sums_of_their_parts(spec):

@@ -106,3 +106,18 @@ def test_totals_are_single_sums(spec):
     assert spec.formula(spec.cell("t3_closed_total_natural")) == "SUM(D8:D28)"
     assert spec.formula(spec.cell("t3_closed_total_total")) == "SUM(D29:I29)"
     assert spec.formula(spec.cell("t4_direct_total")) == "SUM(F6:I6)"
+
+
+def test_edition_facts_match_format(format_md):
+    """Notice numbers, report years, heading variants and the amount unit, as FORMAT.md states them."""
+    new, old = load_spec("gb2021"), load_spec("gb2019")
+    assert f"notice {new.notice.number}" in format_md and new.notice.number in new.name
+    assert f"applies to reports for the\nyears {new.first_year} onwards" in format_md and new.last_year is None
+    assert f"({old.notice.number}, reports for {old.first_year}–{old.last_year})" in format_md
+    assert old.notice.number in old.name
+    assert new.law in format_md
+    m = re.search(r"四 written as\n(\S+), 五 as (\S+)\.", format_md)
+    aliases = {s.numeral: s.aliases for s in new.sections}
+    assert aliases["四"] == (m.group(1),) and aliases["五"] == (m.group(2),)
+    fee = next(c for c in new.cells if c.type == "decimal")
+    assert f"（单位：{new.amount_unit}）" in fee.col_label

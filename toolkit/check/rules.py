@@ -15,15 +15,14 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections.abc import Callable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
-from functools import lru_cache
 
 from toolkit import catalogue
 from toolkit.format import compute
 from toolkit.format.cache import per_spec
+from toolkit.format.labels import narrative_text, nfkc
 from toolkit.format.spec import Cell, Narrative, Rule, Spec
 from toolkit.model import Filled, Finding
 
@@ -188,7 +187,7 @@ def _balance(spec: Spec, rule: Rule, filled: Filled, shown, prev) -> list[Findin
     otherwise its imbalance is just their sum."""
     table = spec.table(rule.params["table"])
     lhs_rows, rhs_rows = rule.params["lhs"], rule.params["rhs"]
-    out = []
+    out: list[Finding] = []
     for col in table.col_codes:
         lhs = sum(shown[table.cell(r, col).code] for r in lhs_rows)
         rhs = sum(shown[table.cell(r, col).code] for r in rhs_rows)
@@ -216,7 +215,7 @@ def _totals(spec: Spec, rule: Rule, filled: Filled, shown, prev) -> list[Finding
     """R2/R3/R4: a stated total equals the sum of its parts (axis row: parts on its row)."""
     table = spec.table(rule.params["table"])
     along_row = rule.params["axis"] == "row"
-    out = []
+    out: list[Finding] = []
     totals = table.totals
     values = filled.values
     if not any(c.code in values for c in totals):  # no total stated (a workbook's: check compares them)
@@ -243,7 +242,7 @@ def _carry_over(spec: Spec, rule: Rule, filled: Filled, shown, prev) -> list[Fin
     if prev is None:
         return []
     table = spec.table(rule.params["table"])
-    out = []
+    out: list[Finding] = []
     for col in table.col_codes:
         this = table.cell(rule.params["this"], col)
         before = table.cell(rule.params["previous"], col)
@@ -252,7 +251,7 @@ def _carry_over(spec: Spec, rule: Rule, filled: Filled, shown, prev) -> list[Fin
             continue
         out.append(_at(spec, rule, this, (
             f"{where(spec, this)}：本年填报 {fmt(now)}，上年报告“{_row_label(before)}”为 {fmt(then)}。"
-            f"{rule.description}。请核对；如因机构调整等原因不一致，请在文字部分说明。"), then, now))
+            f"{rule.description}。请核对；如因机构调整等原因不一致，请在{spec.narrative_sheet}说明。"), then, now))
     return out
 
 
@@ -276,7 +275,7 @@ def _stock(spec: Spec, rule: Rule, filled: Filled, shown, prev) -> list[Finding]
         out.append(_at(spec, rule, stock, (
             f"{where(spec, stock)}：填报 {fmt(actual)}，按上年{stock.col_label} {fmt(prev[stock.code])} ＋ "
             f"{plus.col_label} {fmt(shown[plus.code])} － {minus.col_label} {fmt(shown[minus.code])} "
-            f"应为 {fmt(expected)}。请核对；如有文件因有效期届满等失效，请在文字部分说明。"), expected, actual))
+            f"应为 {fmt(expected)}。请核对；如有文件因有效期届满等失效，请在{spec.narrative_sheet}说明。"), expected, actual))
     return out
 
 
@@ -288,9 +287,9 @@ def _types(spec: Spec, rule: Rule, filled: Filled, shown, prev) -> list[Finding]
         v = get(cell.code)
         if v is None or type(v) is int and v >= 0:  # the usual case, fine for any cell
             continue
-        problem = type_problem(cell, v)
+        problem = type_problem(spec, cell, v)
         if problem:
-            out.append(_at(spec, rule, cell, f"{where(spec, cell)}：{problem}", _type_name(cell), v))
+            out.append(_at(spec, rule, cell, f"{where(spec, cell)}：{problem}", _type_name(spec, cell), v))
     return out
 
 
@@ -299,9 +298,9 @@ def _cells(spec: Spec) -> tuple[Cell, ...]:
     return spec.cells
 
 
-def type_problem(cell: Cell, v: object) -> str:
+def type_problem(spec: Spec, cell: Cell, v: object) -> str:
     """What is wrong with a value for this cell, and what to type instead ('' if fine)."""
-    what = _type_name(cell)
+    what = _type_name(spec, cell)
     n = number(v)
     if n is None:
         return f"“{v}”不是数字。此处应填{what}；没有请填 0。"
@@ -312,8 +311,8 @@ def type_problem(cell: Cell, v: object) -> str:
     return ""
 
 
-def _type_name(cell: Cell) -> str:
-    return "非负数（单位：万元，可含小数）" if cell.type == "decimal" else "非负整数（件数）"
+def _type_name(spec: Spec, cell: Cell) -> str:
+    return f"非负数（单位：{spec.amount_unit}，可含小数）" if cell.type == "decimal" else "非负整数（件数）"
 
 
 # --- narrative rules ------------------------------------------------------------------------------
@@ -321,58 +320,63 @@ def _type_name(cell: Cell) -> str:
 _DIGITS = "0-9０-９零〇一二两三四五六七八九十百千万"
 _NUM = f"([{_DIGITS}]+)"
 _GAP = "[^，,。；;：:！？、\\d０-９]{0,14}?"  # words between a verb and its object, within a clause
-# (pattern, a word every match contains, the total(s) the quoted figure must equal, what the
-# figure is). Totals are named by (table, row code, column code); several alternatives mean
-# any of them may be meant. The word is tested first: most texts do not name most things.
-_CLAIMS: tuple[tuple[re.Pattern, str, tuple[tuple[tuple[str, str, str], ...], ...], str], ...] = (
-    (re.compile(f"(?:收到|受理|新收|接收|接到){_GAP}申请(?:共|合计|总计|数量|数)?为?{_NUM}件"), "申请",
-     ((("t3", "new", "total"),), (("t3", "new", "total"), ("t3", "carried_in", "total"))), "收到申请"),
-    (re.compile(f"行政复议(?:案件|申请)?(?:共|合计)?{_NUM}(?:件|起)"), "行政复议",
-     ((("t4", "", "review_total"),),), "行政复议"),
-    (re.compile(f"行政诉讼(?:案件)?(?:共|合计)?{_NUM}(?:件|起)"), "行政诉讼",
-     ((("t4", "", "direct_total"), ("t4", "", "after_total")),), "行政诉讼"),
-)
-_NONE = (
-    (re.compile(f"(?:未|没有)(?:收到|受理|接到|接收){_GAP}申请"), "申请", (("t3", "new", "total"),), "未收到申请"),
-    (re.compile(f"(?:未|没有)(?:发生|出现|产生)?{_GAP}(?:因政府信息公开)?(?:工作)?(?:被申请)?行政复议(?![被纠])"), "行政复议",
-     (("t4", "", "review_total"),), "未发生行政复议"),
-    (re.compile(f"(?:未|没有)(?:发生|出现|产生)?{_GAP}行政诉讼(?![被败])"), "行政诉讼",
-     (("t4", "", "direct_total"), ("t4", "", "after_total")), "未发生行政诉讼"),
-    (re.compile("(?:未|没有)(?:发生|出现|产生)?[^，,。；;]{0,14}?行政复议(?:、|和|及|或)(?:提起)?行政诉讼"), "行政诉讼",
-     (("t4", "", "direct_total"), ("t4", "", "after_total")), "未发生行政诉讼"),
-)
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    """One of R8's phrases (format data): the pattern, a word every match contains, what the
+    figure is, and the cells it must add up to (several alternatives: any may be meant)."""
+
+    pattern: re.Pattern
+    word: str
+    what: str
+    alternatives: tuple[tuple[str, ...], ...]
+
+
+def _phrase(data: Mapping, alternatives: tuple[tuple[str, ...], ...]) -> _Phrase:
+    pattern = data["pattern"].replace("{num}", _NUM).replace("{gap}", _GAP)
+    return _Phrase(re.compile(pattern), data["word"], data["what"], alternatives)
+
+
+@per_spec
+def _phrases(spec: Spec) -> dict[str, tuple[tuple[_Phrase, ...], tuple[_Phrase, ...]]]:
+    """Per R8-like rule: the phrases quoting a figure and those saying there was none."""
+    return {r.id: (tuple(_phrase(c, tuple(map(tuple, c["cells"]))) for c in r.params.get("claims", ())),
+                   tuple(_phrase(c, (tuple(c["cells"]),)) for c in r.params.get("none", ())))
+            for r in spec.rules if r.kind == "narrative_figures"}
 
 
 def _narrative_figures(spec: Spec, rule: Rule, filled: Filled, shown, prev) -> list[Finding]:
     """R8: figures quoted in the text agree with the tables."""
     out: list[Finding] = []
     read = read_tables(spec, filled)
+    claims, nones = _phrases(spec)[rule.id]
     for n in spec.narratives:
-        text = _compact(filled.narratives.get(n.code) or "")
+        text = narrative_text(filled.narratives.get(n.code) or "")
         seen: set[tuple[str, int]] = set()
-        for pattern, word, alternatives, what in _CLAIMS:
-            if word not in text or alternatives[0][0][0] not in read:
+        for p in claims:
+            if p.word not in text or spec.cell(p.alternatives[0][0]).table not in read:
                 continue
-            for m in pattern.finditer(text):
+            for m in p.pattern.finditer(text):
                 quoted = cn_number(m.group(1))
-                if quoted is None or (what, quoted) in seen:
+                if quoted is None or (p.what, quoted) in seen:
                     continue
-                seen.add((what, quoted))
+                seen.add((p.what, quoted))
                 sums = [(cells, sum(shown[c.code] for c in cells))
-                        for cells in ([_cell(spec, t) for t in alt] for alt in alternatives)]
+                        for cells in ([spec.cell(code) for code in alt] for alt in p.alternatives)]
                 if any(_equal(quoted, s) for _, s in sums):
                     continue
                 cells, total = sums[0]
                 out.append(_narrative_finding(spec, rule, n, m.group(0), cells, total, quoted))
-        for pattern, word, targets, what in _NONE:
-            m = pattern.search(text) if word in text and targets[0][0] in read else None
-            if not m or (what, 0) in seen:
+        for p in nones:
+            hit = p.pattern.search(text) if p.word in text and spec.cell(p.alternatives[0][0]).table in read else None
+            if not hit or (p.what, 0) in seen:
                 continue
-            seen.add((what, 0))
-            cells = [_cell(spec, t) for t in targets]
+            seen.add((p.what, 0))
+            cells = [spec.cell(code) for code in p.alternatives[0]]
             total = sum(shown[c.code] for c in cells)
             if not _equal(total, 0):
-                out.append(_narrative_finding(spec, rule, n, m.group(0), cells, total, 0))
+                out.append(_narrative_finding(spec, rule, n, hit.group(0), cells, total, 0))
     return out
 
 
@@ -384,40 +388,13 @@ def _narrative_finding(spec: Spec, rule: Rule, n: Narrative, quote: str, cells: 
                        f"而表格中{refs}为 {fmt(total)}。{rule.description}。请核对文字或表格后改正。"))
 
 
-def _cell(spec: Spec, target: tuple[str, str, str]) -> Cell:
-    table, row, col = target
-    return spec.table(table).cell(row, col)
-
-
-@lru_cache(maxsize=16)
-def _compact(text: str) -> str:
-    """NFKC (full-width digits become ASCII; the patterns accept both kinds of punctuation) and
-    no whitespace: text extracted from a PDF breaks lines mid-phrase."""
-    return "".join(nfkc(text).split())  # str.split() and re's \s: the same whitespace (str.isspace)
-# Full-width forms clerks type in Chinese text, each with its NFKC form (an ASCII starter).
-_WIDE = tuple((chr(c), chr(c - 0xFEE0)) for c in (*range(0xFF10, 0xFF1A), *map(ord, "，：；（）！？％＋－．／＜＞＝"))) + (
-    ("\u3000", " "),)
-
-
-def nfkc(text: str) -> str:
-    """unicodedata.normalize("NFKC", text), cheaper for Chinese text (~5x here): the
-    full-width punctuation and digits are replaced by their NFKC forms first, which leaves
-    the NFKC form unchanged, and the slow normalisation runs only if something else needs it."""
-    if unicodedata.is_normalized("NFKC", text):
-        return text
-    for wide, narrow in _WIDE:
-        if wide in text:
-            text = text.replace(wide, narrow)
-    return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
-
-
 _CN_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_UNIT = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 
 
 def cn_number(text: str) -> int | None:
     """Arabic (ASCII or full-width) or Chinese numerals (三, 十二, 一百零五, 三千一百一十九)."""
-    text = unicodedata.normalize("NFKC", text)
+    text = nfkc(text)
     if text.isdigit():
         return int(text)
     total, section, digit = 0, 0, None
@@ -441,7 +418,7 @@ def _narrative_mentions(spec: Spec, rule: Rule, filled: Filled, shown, prev) -> 
     """R9: the narrative names each term (characters in order within a short window, so that
     "信息处理事项及费用" counts for 信息处理费)."""
     n = spec.narrative(rule.params["narrative"])
-    text = _compact(filled.narratives.get(n.code) or "")
+    text = narrative_text(filled.narratives.get(n.code) or "")
     if not text:
         return []  # reported as narrative_empty
     missing = [t for t in rule.params["terms"] if not mentions(text, t)]
@@ -489,7 +466,7 @@ def _copied_narratives(spec: Spec, filled: Filled, previous: Filled) -> list[Fin
 
 def similarity(a: str, b: str) -> float:
     """Share of matching characters; below the threshold an upper bound is enough."""
-    a, b = _compact(a), _compact(b)
+    a, b = narrative_text(a), narrative_text(b)
     if a == b:
         return 1.0
     m = SequenceMatcher(None, a, b, autojunk=False)

@@ -31,6 +31,7 @@ from toolkit import catalogue
 from toolkit.check import rules
 from toolkit.format import compute
 from toolkit.format.cache import per_spec
+from toolkit.format.labels import formula_key, workbook_label
 from toolkit.format.spec import STAMP_SHEET, Cell, Label, Spec, Table, address, col_letter, load_spec, parse_address
 from toolkit.model import Filled, Finding, count
 from toolkit.xlsx import book as read
@@ -147,7 +148,7 @@ class _Total:
     at: tuple[int, int]
     parts: tuple[tuple[int, int], ...]  # where the cells it adds up are
     formula: str  # the template's formula, without "="
-    normalised: str  # _norm_formula of it
+    normalised: str  # formula_key of it
 
 
 @dataclass(frozen=True)
@@ -168,11 +169,11 @@ def _plan(spec: Spec) -> dict[str, _TablePlan]:
     out = {}
     for t in spec.tables:
         totals = tuple(_Total(c, (c.row, c.col), tuple((p.row, p.col) for p in map(spec.cell, c.sum_of)),
-                              rules.formula(spec, c), _norm_formula("=" + rules.formula(spec, c)))
+                              rules.formula(spec, c), formula_key("=" + rules.formula(spec, c)))
                        for c in t.totals)
         names = tuple((c, _name_text(c), f"'{c.sheet}'!${col_letter(c.col)}${c.row + 1}") for c in t.cells)
         as_written = ({c.code: plain for c, plain, _ in names}, {c.code: quoted for c, _, quoted in names})
-        out[t.id] = _TablePlan(tuple((lb, _norm(lb.text)) for lb in t.labels), t.inputs, totals, names, as_written,
+        out[t.id] = _TablePlan(tuple((lb, workbook_label(lb.text)) for lb in t.labels), t.inputs, totals, names, as_written,
                                tuple((lb.row, lb.col) for lb in t.labels), [lb.text for lb in t.labels],
                                tuple((c.row, c.col) for c in t.inputs), tuple(c.code for c in t.inputs))
     return out
@@ -334,7 +335,7 @@ class _Checker:
         misplaced = []
         for lb, norm in plan.labels:
             x = get((lb.row, lb.col))
-            if x is not None and x.kind == "s" and (x.value == lb.text or _norm(x.value) == norm):
+            if x is not None and x.kind == "s" and (x.value == lb.text or workbook_label(x.value) == norm):
                 continue
             misplaced.append((lb, EMPTY if x is None else x, norm))
         problems = []
@@ -342,7 +343,7 @@ class _Checker:
             by_text: dict[str, list[tuple[int, int]]] = {}
             for (r, c), x in sheet.cells.items():
                 if x.kind == "s":
-                    by_text.setdefault(_norm(x.value), []).append((r, c))
+                    by_text.setdefault(workbook_label(x.value), []).append((r, c))
             for lb, x, norm in misplaced:
                 places = by_text.get(norm, [])
                 # the nearest, then the first in reading order (whatever order the reader gave)
@@ -445,7 +446,7 @@ class _Checker:
                 if x is None:
                     x = EMPTY
                 elif x.kind == "n" and x.formula is not None and (
-                        x.formula == t.formula or _norm_formula(x.formula) == t.normalised):
+                        x.formula == t.formula or formula_key(x.formula) == t.normalised):
                     if abs((number(x.value) or 0) - shown_sum) <= 1e-9:
                         continue  # the usual case: total() would have nothing to say
                 self.total(t.cell, x, recomputed[t.cell.code], shown_sum, manual)
@@ -453,7 +454,7 @@ class _Checker:
     def total(self, cell: Cell, x: XCell, expected, shown_sum, manual: bool) -> None:
         formula = "=" + rules.formula(self.spec, cell)
         shown = _shown(x) if x.kind == "n" else None
-        intact = x.formula is not None and (x.formula == formula[1:] or _norm_formula(x.formula) == _norm_formula(formula))
+        intact = x.formula is not None and (x.formula == formula[1:] or formula_key(x.formula) == formula_key(formula))
         if intact and shown is not None and abs(shown - shown_sum) <= 1e-9:
             return  # the usual case: nothing to say
         if shown is not None and abs(shown - shown_sum) > 1e-9:
@@ -573,22 +574,6 @@ def _int(v: object) -> int | None:
         return int(str(v).strip())
     except (TypeError, ValueError):
         return None
-
-
-def _norm(text: object) -> str:
-    """Labels compare without width or whitespace differences (WPS/Excel keep them, but a
-    label retyped with ASCII parentheses is still the same label)."""
-    return re.sub(r"\s+", "", rules.nfkc(str(text)))
-
-
-_QUOTED_SHEET = re.compile(r"'((?:[^']|'')+)'!")
-
-
-def _norm_formula(text: str) -> str:
-    """Formula text up to quoting, ``$``, case, spaces and the ``_xlfn.`` prefix."""
-    t = text.strip().lstrip("=")
-    t = _QUOTED_SHEET.sub(lambda m: m.group(1).replace("''", "'") + "!", t)
-    return re.sub(r"\s+", "", t.replace("$", "").replace("_xlfn.", "")).upper()
 
 
 def _name_text(cell: Cell) -> str:

@@ -3,7 +3,9 @@
 Takes an edition name (``gb2021``; ``gb2019`` for older published reports) and returns a
 ``Spec``: sheets, tables, every cell with its code, address, role, type and official labels,
 the narrative sections, the cover fields and the rules. Everything else derives from it.
-``compute`` recomputes every total from the inputs (the format's own arithmetic).
+``compute`` recomputes every total from the inputs (the format's own arithmetic); ``labels``
+holds the normalisers that compare text read back (workbooks, published reports, narratives)
+with the format's labels.
 """
 
 from toolkit.format.spec import (

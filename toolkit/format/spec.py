@@ -167,6 +167,7 @@ class CoverField(_AtCell):
     sheet: str
     row: int
     col: int = 1
+    means: str = ""  # what the toolkit reads it as: agency | year | contact | phone
 
 
 @dataclass(frozen=True)
@@ -175,6 +176,15 @@ class Section:
     heading: str
     narrative: str | None = None
     table: str | None = None
+    aliases: tuple[str, ...] = ()  # other wordings published reports use for the heading
+
+
+@dataclass(frozen=True)
+class Notice:
+    """The notice that issued an edition: 《…的通知》 and its number (国办公开办函〔2021〕30号)."""
+
+    title: str
+    number: str
 
 
 @dataclass(frozen=True)
@@ -199,6 +209,13 @@ class Spec:
     cover: tuple[CoverField, ...]
     rules: tuple[Rule, ...]
     narrative_sheet: str
+    label: str  # the edition as messages name it: 2021 年版
+    notice: Notice
+    law: str  # 《中华人民共和国政府信息公开条例》, the legal basis of every report
+    first_year: int  # the first report year the edition applies to
+    last_year: int | None  # the last one (None: still in force)
+    amount_unit: str  # the unit of every amount (cells of type decimal): 万元
+    heading_fillers: tuple[str, ...]  # words published headings add to the format's (的, 行政机关)
     writable: bool = True  # False: an edition kept only to read published reports (no templates)
 
     def __hash__(self) -> int:
@@ -253,6 +270,14 @@ class Spec:
 
     def narrative(self, code: str) -> Narrative:
         return next(n for n in self.narratives if n.code == code)
+
+    def cover_code(self, means: str) -> str:
+        """The code of the cover field read as ``means`` (agency, year, contact, phone)."""
+        return next(f.code for f in self.cover if f.means == means)
+
+    def applies_to(self, year: int) -> bool:
+        """Whether reports for ``year`` use this edition."""
+        return self.first_year <= year and (self.last_year is None or year <= self.last_year)
 
     @property
     def sheets(self) -> tuple[str, ...]:
@@ -372,7 +397,7 @@ def _load_spec(edition: str) -> Spec:
 
 
 def build_spec(data: dict[str, Any]) -> Spec:
-    sections = tuple(Section(**s) for s in data["sections"])
+    sections = tuple(Section(**{**s, "aliases": tuple(s.get("aliases", ()))}) for s in data["sections"])
     heading = {s.numeral: s.heading for s in sections}
     tables = tuple(_layout_table(t, heading[t["section"]]) for t in data["tables"])
 
@@ -390,7 +415,8 @@ def build_spec(data: dict[str, Any]) -> Spec:
     )
     csheet = data["cover"]["sheet"]
     cover = tuple(
-        CoverField(code=f["code"], label=f["label"], role=f["role"], sheet=csheet, row=COVER_FIELDS_TOP + i)
+        CoverField(code=f["code"], label=f["label"], role=f["role"], sheet=csheet, row=COVER_FIELDS_TOP + i,
+                   means=f.get("means", ""))
         for i, f in enumerate(data["cover"]["fields"])
     )
     rules = tuple(
@@ -415,6 +441,13 @@ def build_spec(data: dict[str, Any]) -> Spec:
         cover=cover,
         rules=rules,
         narrative_sheet=nsheet,
+        label=data["label"],
+        notice=Notice(**data["notice"]),
+        law=data["law"],
+        first_year=int(data["years"]["first"]),
+        last_year=data["years"].get("last"),
+        amount_unit=data["amount_unit"],
+        heading_fillers=tuple(data["heading_fillers"]),
         writable=data.get("use", "write") == "write",
     )
     _validate(spec)
@@ -573,3 +606,9 @@ def _validate(spec: Spec) -> None:
         missing = [x for x in c.sum_of if x not in known]
         if missing:
             raise ValueError(f"{c.code} sums unknown cells {missing}")
+    for r in spec.rules:  # the cells R8's phrases are compared with
+        named = [x for c in r.params.get("claims", ()) for alt in c["cells"] for x in alt]
+        named += [x for c in r.params.get("none", ()) for x in c["cells"]]
+        unknown = [x for x in named if x not in known]
+        if unknown:
+            raise ValueError(f"rule {r.id} names unknown cells {unknown}")

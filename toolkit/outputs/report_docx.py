@@ -22,9 +22,6 @@ from toolkit.outputs import docx_writer as dx
 
 UNVERIFIED = "未通过校验"
 EMPTY_NARRATIVE = "（未填写）"
-LAW = "《中华人民共和国政府信息公开条例》"
-NOTICE_TITLE = "《国务院办公厅政府信息与政务公开办公室关于印发〈中华人民共和国政府信息公开工作年度报告格式〉的通知》"
-_NOTICE_NO = re.compile(r"国办公开办函〔\d{4}〕\d+号")
 
 # Table text: 五号 (10.5 pt) where it fits, 小五 (9 pt) for the wide tables (三 and 四).
 TABLE_STYLE, WIDE_TABLE_STYLE, WIDE_TABLE_COLS = "TableText", "TableSmall", 10
@@ -151,8 +148,7 @@ def _title(title: str, agency: str) -> str:
 def lead_text(spec: Spec, filled: Filled) -> str:
     """The 编制说明: legal basis, the parts, the statistics period and whom to ask."""
     year = filled.year if filled.year is not None else ""
-    notice = _NOTICE_NO.search(spec.name)
-    basis = LAW + "（以下简称《条例》）" + (f"和{NOTICE_TITLE}（{notice.group(0)}）" if notice else "")
+    basis = f"{spec.law}（以下简称《条例》）和{spec.notice.title}（{spec.notice.number}）"
     parts = "、".join(s.heading.split("、", 1)[-1] for s in spec.sections)
     by = f"由{filled.agency}" if filled.agency else ""
     text = (f"本报告{by}根据{basis}要求编制。全文包括{parts}，共{spec.sections[-1].numeral}个部分。"

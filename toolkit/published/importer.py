@@ -92,18 +92,19 @@ def _unmapped(pub: Published, spec: Spec) -> list[Finding]:
         if not lost and not blank:
             continue
         parts = []
+        old = load_spec(tr.edition)
         if lost:
             shown = "、".join(f"{locate(tr.table, c)} {tr.readings[c.code].value}" for c in lost[:12])
             more = f"等 {len(lost)} 项" if len(lost) > 12 else ""
-            parts.append(f"2019 年版的 {shown}{more} 在 2021 年版中没有对应项，未导入")
+            parts.append(f"{old.label}的 {shown}{more} 在 {spec.label}中没有对应项，未导入")
         if blank:
             rows = []
             for c in blank:
                 r = locate(spec.table(tid), c).split("／")[0]
                 if r not in rows:
                     rows.append(r)
-            parts.append(f"2021 年版的“{'”“'.join(rows)}”在原表中没有对应项，已留空，请按 2021 年版口径补填")
-        out.append(problem("pub_not_mapped", f"{sheet_name(tr.table)}按 2019 年版格式读取：" + "；".join(parts) + "。",
+            parts.append(f"{spec.label}的“{'”“'.join(rows)}”在原表中没有对应项，已留空，请按 {spec.label}口径补填")
+        out.append(problem("pub_not_mapped", f"{sheet_name(tr.table)}按 {old.label}格式读取：" + "；".join(parts) + "。",
                            file=pub.path.name, sheet=sheet_name(tr.table), cell=locate(tr.table, (lost or blank)[0])
                            if lost else locate(spec.table(tid), blank[0]), ref=(lost or blank)[0].code))
     return out

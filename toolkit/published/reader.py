@@ -14,17 +14,14 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
+from toolkit.format.labels import published_key
 from toolkit.format.spec import DEFAULT_EDITION, Spec, Table, editions, load_spec
 from toolkit.model import Filled, Finding
 from toolkit.published import sections
 from toolkit.published.doc import Doc, ReadError, Row, read_document
-from toolkit.published.labels import key
 from toolkit.published.problems import problem
 from toolkit.published.tables import TableRead, read_table, sheet_name
 from toolkit.published.tokens import segments, tokenize
-
-OLD_EDITION = "gb2019"
-FIRST_YEAR = 2021  # the 2021 format applies to reports for 2021 onwards
 
 
 @dataclass
@@ -119,7 +116,7 @@ def read_doc(doc: Doc, spec: Spec) -> Published:
                 f"第{h.numeral}部分的标题“{rows[h.row].text}”缺少序号，官方格式为“{s.heading}”。",
                 file=file, sheet=s.heading, cell=rows[h.row].text))
     lead_end = at["一"].row if "一" in at else min((b for b, _ in starts.values()), default=len(rows))
-    pub.contact = sections.contact(rows[:lead_end])
+    pub.contact = sections.contact(spec, rows[:lead_end])
     return pub
 
 
@@ -127,14 +124,17 @@ def read_doc(doc: Doc, spec: Spec) -> Published:
 
 
 @cache
-def _old_spec() -> Spec | None:
-    return load_spec(OLD_EDITION) if OLD_EDITION in editions() else None
+def _edition_before(edition: str) -> Spec | None:
+    """The edition in force before ``edition`` (tables that kept it are read with it), if any."""
+    first = load_spec(edition).first_year
+    older = [s for s in map(load_spec, editions()) if s.last_year is not None and s.last_year < first]
+    return max(older, key=lambda s: s.first_year, default=None)
 
 
 def _read_best(spec: Spec, table: Table, rows: list[Row], file: str) -> TableRead | None:
     segs = segments(tokenize(rows))
     best = read_table(table, spec.id, segs, file)
-    old = _old_spec()
+    old = _edition_before(spec.id)
     if old is not None and any(t.id == table.id for t in old.tables):
         other = read_table(old.table(table.id), old.id, segs, file)
         if other.score > best.score:
@@ -145,11 +145,12 @@ def _read_best(spec: Spec, table: Table, rows: list[Row], file: str) -> TableRea
 def _layout_findings(pub: Published, t: Table, tr: TableRead, file: str) -> list[Finding]:
     out = []
     if tr.edition != pub.spec.id:
-        current_year = pub.year is None or pub.year >= FIRST_YEAR
+        spec, old = pub.spec, load_spec(tr.edition)
+        current_year = pub.year is None or pub.year >= spec.first_year
         out.append(problem(
             "pub_old_layout",
-            f"{sheet_name(t)}（{t.heading}）使用的是 2019 年版格式（国办公开办函〔2019〕60号）"
-            + ("，2021 年及以后的年度报告应使用 2021 年版格式（国办公开办函〔2021〕30号）。" if current_year
+            f"{sheet_name(t)}（{t.heading}）使用的是 {old.label}格式（{old.notice.number}）"
+            + (f"，{spec.first_year} 年及以后的年度报告应使用 {spec.label}格式（{spec.notice.number}）。" if current_year
                else "，与该年度适用的格式一致。"),
             file=file, sheet=sheet_name(t), cell=t.heading, severity=None if current_year else "info",
             expected=pub.spec.id, actual=tr.edition))
@@ -173,7 +174,7 @@ def _table_starts(spec: Spec, rows: list[Row], heads: list[sections.Heading]) ->
         if begin is None:
             lo = max((at[s.numeral] for s in spec.sections if s.numeral in at and _before(spec, s.numeral, t.section)),
                      default=-1) + 1
-            begin = _first_label_row(t, rows, lo, _next_mark(marks, lo - 1, len(rows)))
+            begin = _first_label_row(spec, t, rows, lo, _next_mark(marks, lo - 1, len(rows)))
             if begin is None:
                 continue
         out[t.id] = (begin, _next_mark(marks, begin, len(rows)))
@@ -194,15 +195,15 @@ def _next_mark(marks: list[int], after: int, default: int) -> int:
     return next((m for m in marks if m > after), default)
 
 
-def _first_label_row(t: Table, rows: list[Row], lo: int, hi: int) -> int | None:
+def _first_label_row(spec: Spec, t: Table, rows: list[Row], lo: int, hi: int) -> int | None:
     """The first row (in lo..hi) showing one of the table's title or header labels."""
-    wanted = [key(lb.text) for lb in t.labels if lb.kind in ("title", "header", "corner")]
-    old = _old_spec()
+    wanted = [published_key(lb.text) for lb in t.labels if lb.kind in ("title", "header", "corner")]
+    old = _edition_before(spec.id)
     if old is not None and any(x.id == t.id for x in old.tables):
-        wanted += [key(lb.text) for lb in old.table(t.id).labels if lb.kind in ("title", "header", "corner")]
+        wanted += [published_key(lb.text) for lb in old.table(t.id).labels if lb.kind in ("title", "header", "corner")]
     wanted = [w for w in wanted if len(w) >= 4]
     for i in range(lo, hi):
-        k = key(rows[i].text)
+        k = published_key(rows[i].text)
         if k and (rows[i].bound or len(k) <= 60) and any(w in k for w in wanted):
             return i
     return None

@@ -1,10 +1,10 @@
 """The report's frame: title (agency, year), the six section headings, the narrative text.
 
-Headings are recognised from the format's own headings (``spec.sections``) through the label
-normaliser, accepting what published reports do with them: no number (``主动公开政府信息情况``),
-the wording of 条例 art. 50 (``行政机关收到和处理政府信息公开申请的情况``), trailing
-punctuation. Sub-headings that reuse ``一、`` inside 总体情况 do not match a section and stay
-narrative.
+Headings are recognised from the format's own headings (``spec.sections``, with the other
+wordings the format data declares) through the label normaliser, accepting what published
+reports do with them: no number (``主动公开政府信息情况``), the wording of 条例 art. 50
+(``行政机关收到和处理政府信息公开申请的情况``), trailing punctuation. Sub-headings that reuse
+``一、`` inside 总体情况 do not match a section and stay narrative.
 """
 
 from __future__ import annotations
@@ -13,18 +13,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from toolkit.format.labels import ENUM, heading_key, published_key
 from toolkit.format.spec import Spec
 from toolkit.published.doc import Row
-from toolkit.published.labels import ENUM, key
 
-# Wordings of a heading other than the format's (条例 art. 50 and variants named in FORMAT.md),
-# by section numeral. Compared after _heading_key, so 的 and 行政机关 need not be repeated here.
-HEADING_ALIASES: dict[str, tuple[str, ...]] = {
-    "四": ("因政府信息公开工作被申请行政复议、提起行政诉讼情况",),
-    "五": ("政府信息公开工作存在的主要问题及改进情况",),
-}
-_FILLER = ("的", "行政机关", "本机关")
-_TRAIL = re.compile(r"[。.:：;；]+$")
 _STATS_YEAR = re.compile(r"统计(?:期限|时限|时间|期间|区间)?(?:为|是)?(?:自|从)?(\d{4})年(?:度)?1月1日")
 _PHONE = re.compile(r"(?:联系)?电话[:：]?\s*([0-9０-９][0-9０-９\-－—()（） ]{5,24}[0-9０-９])")
 _CONTACT = re.compile(r"联系人[:：]?\s*([\u4e00-\u9fff]{2,4})")
@@ -40,24 +32,17 @@ class Heading:
     numbered: bool
 
 
-def _heading_key(text: str) -> str:
-    k = _TRAIL.sub("", key(text))
-    for f in _FILLER:
-        k = k.replace(f, "")
-    return k
-
-
 def heading_of(spec: Spec, text: str) -> tuple[str, bool] | None:
     """The section numeral a line is the heading of, and whether it carries its number."""
-    k = _TRAIL.sub("", key(text))
+    k = heading_key(text)
     if not k or len(k) > 40:
         return None
     m = ENUM.match(k)
     numbered = bool(m) and not k.startswith("(")
-    body = _heading_key(k[m.end():] if m else k)
+    body = heading_key(k[m.end():] if m else k, spec.heading_fillers)
     for s in spec.sections:
-        names = {_heading_key(ENUM.sub("", key(s.heading), count=1))}
-        names.update(_heading_key(a) for a in HEADING_ALIASES.get(s.numeral, ()))
+        names = {heading_key(ENUM.sub("", published_key(s.heading), count=1), spec.heading_fillers)}
+        names.update(heading_key(a, spec.heading_fillers) for a in s.aliases)
         if body in names:
             return s.numeral, numbered
     return None
@@ -92,7 +77,7 @@ def _title_pattern(spec: Spec) -> re.Pattern:
         elif p == "{year}":
             out.append(r"(?P<year>(?:19|20)\d{2})")
         elif p:
-            lit = re.escape(key(p))
+            lit = re.escape(published_key(p))
             out.append(lit.replace("年", "年度?", 1) if lit.startswith("年") else lit)
     return re.compile("".join(out))
 
@@ -102,15 +87,15 @@ def find_title(spec: Spec, rows: list[Row], page_title: str = "", limit: int = 1
     pattern = _title_pattern(spec)
     texts = [r.text for r in rows if r.text.strip()][:limit]
     for i, text in enumerate(texts):
-        m = pattern.search(key(text))
+        m = pattern.search(published_key(text))
         if not m:
             continue
         agency = _clean_agency(m.group("agency"))
         if not agency and i:
-            agency = _clean_agency(key(texts[i - 1]))  # 北仑区传媒中心 / 2023年政府信息公开工作年度报告
+            agency = _clean_agency(published_key(texts[i - 1]))  # 北仑区传媒中心 / 2023年政府信息公开工作年度报告
         return agency or None, int(m.group("year"))
     if page_title:
-        m = pattern.search(key(page_title))
+        m = pattern.search(published_key(page_title))
         if m:
             return _clean_agency(m.group("agency")) or None, int(m.group("year"))
     return None, None
@@ -126,22 +111,22 @@ def _clean_agency(text: str) -> str:
 def stats_year(rows: list[Row]) -> int | None:
     """The year from the lead paragraph's statistics period (统计期限自2023年1月1日…)."""
     for r in rows[:60]:
-        m = _STATS_YEAR.search(key(r.text))
+        m = _STATS_YEAR.search(published_key(r.text))
         if m:
             return int(m.group(1))
     return None
 
 
-def contact(rows: list[Row]) -> dict[str, str]:
+def contact(spec: Spec, rows: list[Row]) -> dict[str, str]:
     """Contact and phone named in the lead paragraph, if any (keyed by the format's cover codes)."""
     text = "".join(r.text for r in rows)
     out: dict[str, str] = {}
     m = _CONTACT.search(text) or _ASK.search(text)
     if m:
-        out["meta_contact"] = m.group(1)
+        out[spec.cover_code("contact")] = m.group(1)
     m = _PHONE.search(text)
     if m:
-        out["meta_phone"] = re.sub(r"\s+", "", m.group(1))
+        out[spec.cover_code("phone")] = re.sub(r"\s+", "", m.group(1))
     return out
 
 
@@ -190,7 +175,7 @@ def _reflow(lines: list[str], wrap: int) -> list[str]:
     cur = ""
     prev = ""
     for line in lines:
-        if cur and (ENUM.match(key(line)) or display_width(prev) < wrap - 2 * WRAP_SLACK):
+        if cur and (ENUM.match(published_key(line)) or display_width(prev) < wrap - 2 * WRAP_SLACK):
             paras.append(cur)
             cur = ""
         cur += line

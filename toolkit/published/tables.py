@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from toolkit.format.labels import core, published_key
 from toolkit.format.spec import Cell, Table
 from toolkit.model import Finding
-from toolkit.published.labels import core, key
 from toolkit.published.problems import problem
 from toolkit.published.tokens import Segment, Token, number
 
@@ -82,7 +82,7 @@ def read_table(table: Table, edition: str, segs: list[Segment], file: str = "") 
     region_key = "".join(s.key for s in segs)
     for lb in table.labels:
         if lb.kind in ("header", "title", "corner"):
-            if key(lb.text) in region_key:
+            if published_key(lb.text) in region_key:
                 out.labels_found += 1
             elif lb.kind != "corner" and lb.text not in out.labels_missing:
                 out.labels_missing.append(lb.text)
@@ -119,7 +119,7 @@ def _row_label(cell: Cell) -> str:
 
 
 def _find(segs: list[Segment], start: int, label: str) -> tuple[int, int] | None:
-    full = key(label)
+    full = published_key(label)
     short = core(full)
     for j in range(start, len(segs)):
         k = segs[j].key

@@ -11,12 +11,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 
+from toolkit.format.labels import published_key
+from toolkit.format.spec import editions, load_spec
 from toolkit.published.doc import Row
-from toolkit.published.labels import key
 
 NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
-_UNIT = re.compile(r"^([+-]?\d+(?:\.\d+)?)\s*(?:件|个|条|项|次|万元)$")
+_COUNTS = "件|个|条|项|次"  # count words clerks append to a figure (the format's amount units too)
 # What clerks write where 0 belongs. "无" only counts inside a real cell: in PDF text it is
 # more likely a piece of a wrapped label (（四）无 / 法提供).
 PLACEHOLDERS = frozenset({"/", "\\", "-", "--", "—", "——", "－", "–", "／", "×", "x", "X", "无", "空"})
@@ -51,7 +53,7 @@ class Segment:
 
     @property
     def key(self) -> str:
-        return key("".join(t.text for t in self.texts))
+        return published_key("".join(t.text for t in self.texts))
 
     @property
     def line(self) -> int:
@@ -61,13 +63,20 @@ class Segment:
 def number(text: str) -> int | Decimal | None:
     """A published number: ``12``, ``1,234``, ``96171.6``, ``3件``; None for anything else."""
     s = text.strip()
-    m = _UNIT.match(s)
+    m = _unit().match(s)
     if m:
         s = m.group(1)
     if not NUMBER.match(s):
         return None
     s = s.replace(",", "")
     return Decimal(s) if "." in s else int(s)
+
+
+@cache
+def _unit() -> re.Pattern:
+    """A figure followed by a count word or the amount unit of any edition (3件, 12.5万元)."""
+    units = "|".join(sorted({re.escape(load_spec(e).amount_unit) for e in editions()}))
+    return re.compile(rf"^([+-]?\d+(?:\.\d+)?)\s*(?:{_COUNTS}|{units})$")
 
 
 def is_value(cell: str, bound: bool) -> bool:

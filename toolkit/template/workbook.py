@@ -32,7 +32,7 @@ NARRATIVE_WIDTH = 72
 INSTRUCTIONS = (
     "只填写黄色单元格；灰蓝色的“总计”单元格由公式自动计算，已锁定，请勿改动。",
     "没有发生的事项请填 0，不要留空，也不要填“/”“—”“无”或“0件”等文字。",
-    "件数只能填非负整数；行政事业性收费金额以万元为单位，可填小数。",
+    "件数只能填非负整数；行政事业性收费金额以{amount_unit}为单位，可填小数。",
     "请直接键入数字，不要从其他表格复制粘贴带格式的单元格，不要插入或删除行、列、工作表。",
     "文字部分请在“{narrative_sheet}”工作表对应的大单元格内填写，可用 Alt+Enter 换行分段。",
     "填写完成后请查看下方“即时校验”，全部显示“通过”且未填写单元格为 0 后保存为 .xlsx 报送，不要设置打开密码。",
@@ -132,7 +132,8 @@ def _page(ws, landscape: bool = False) -> None:
 
 def _table_sheet(wb, fmt, spec: Spec, table: Table, agency: Agency, year: int, values, full, password) -> None:
     ws = wb.add_worksheet(table.sheet)
-    table_frame(ws, fmt, table, table.heading, f"填报单位：{agency.name}　　报告年度：{year}年")
+    who, when = (spec.cover_field(spec.cover_code(m)).label for m in ("agency", "year"))
+    table_frame(ws, fmt, table, table.heading, f"{who}：{agency.name}　　{when}：{year}年")
     balance = _balance_guard(spec, table)
     for cell in table.cells:
         if cell.role == "total":
@@ -142,7 +143,7 @@ def _table_sheet(wb, fmt, spec: Spec, table: Table, agency: Agency, year: int, v
             style = fmt["input_dec" if cell.type == "decimal" else "input_int"]
             write_value(ws, cell, v, style)
             ws.data_validation(cell.row, cell.col, cell.row, cell.col,
-                               balance.get(cell.code) or _validation(cell))
+                               balance.get(cell.code) or _validation(cell, spec.amount_unit))
     _protect(ws, password)
 
 
@@ -239,8 +240,8 @@ def text_height(text: str, width: float, size: float = 10) -> float:
     return lines * size * 1.45 + 3
 
 
-def _validation(cell: Cell) -> dict:
-    what = "收费金额（万元，可含小数）" if cell.type == "decimal" else "件数（非负整数）"
+def _validation(cell: Cell, unit: str) -> dict:
+    what = f"收费金额（{unit}，可含小数）" if cell.type == "decimal" else "件数（非负整数）"
     return {
         "validate": "decimal" if cell.type == "decimal" else "integer",
         "criteria": ">=",
@@ -291,7 +292,7 @@ def _cover(wb, fmt, spec: Spec, agency: Agency, year: int, values, full, contact
     ws.merge_range(0, 0, 0, 2, spec.report_title(agency.name, year) + "　填报表", fmt["title"])
     ws.set_row(0, 36)
     ws.merge_range(1, 0, 1, 2, f"格式：{spec.name}　模板版本：{spec.version}", fmt["subtitle"])
-    fixed = {"meta_agency": agency.name, "meta_year": f"{year}"}
+    fixed = {spec.cover_code("agency"): agency.name, spec.cover_code("year"): f"{year}"}
     for f in spec.cover:
         ws.write_string(f.row, f.col - 1, f.label, fmt["field"])
         if f.role == "fixed":
@@ -311,7 +312,7 @@ def _cover(wb, fmt, spec: Spec, agency: Agency, year: int, values, full, contact
     rules = "；".join(f"{r.id} {r.description}" for r in spec.rules if r.severity == "error")
     for i, line in enumerate(INSTRUCTIONS, 1):
         row += 1
-        text = line.format(narrative_sheet=spec.narrative_sheet, rules=rules)
+        text = line.format(narrative_sheet=spec.narrative_sheet, rules=rules, amount_unit=spec.amount_unit)
         ws.merge_range(row, 0, row, 2, f"{i}. {text}", fmt["text"])
         ws.set_row(row, text_height(f"{i}. {text}", COVER_WIDTHS[0] + COVER_WIDTHS[1] + COVER_WIDTHS[2]))
     row += 2
