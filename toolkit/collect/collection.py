@@ -439,8 +439,7 @@ def _match(coll: Collection) -> None:
                 coll.findings.append(catalogue.finding(
                     "agency_unknown", file=r.file, agency_id=agency_id, sheet=coll.spec.cover_sheet,
                     cell=coll.spec.cover_field("meta_agency").address, actual=f"{agency_id} {r.agency or ''}",
-                    message=f"{r.file}：单位编号 {agency_id}（{r.agency or ''}）不在报送名单中，未计入汇总。"
-                            "请核对是否使用了本单位的模板，或在名单中补充该单位。"))
+                    agency=r.agency or ""))
             continue
         chosen, reason = _choose(rs)
         coll.used[agency_id] = chosen
@@ -450,8 +449,7 @@ def _match(coll: Collection) -> None:
                 coll.findings.append(catalogue.finding(
                     "agency_duplicate", file=r.file, agency_id=agency_id, sheet="", cell="",
                     expected=chosen.file, actual=r.file,
-                    message=f"单位 {agency_id}（{chosen.agency or ''}）报送了 {len(rs)} 个文件：采用 {chosen.file}"
-                            f"（{reason}），未采用 {others}。如需改用其他文件，请删除多余文件后重新汇总。"))
+                    agency=chosen.agency or "", count=len(rs), chosen=chosen.file, reason=reason, others=others))
     if coll.roster:
         coll.missing = [a for a in coll.roster.agencies if a.id not in coll.used]
 
