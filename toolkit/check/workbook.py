@@ -32,12 +32,11 @@ from toolkit.check import rules
 from toolkit.format import compute
 from toolkit.format.cache import per_spec
 from toolkit.format.spec import STAMP_SHEET, Cell, Label, Spec, Table, address, col_letter, load_spec, parse_address
-from toolkit.model import Filled, Finding, count
+from toolkit.model import Filled, Finding, Report, status_of
 from toolkit.xlsx import book as read
 from toolkit.xlsx import package as screen
 from toolkit.xlsx.book import EMPTY, Book, Sheet, XCell
 
-STATUSES = ("ok", "warnings", "errors", "rejected")
 _ZEROS = itertools.repeat(0)
 _EMPTIES = itertools.repeat(EMPTY)  # a blank for each cell a sheet does not have
 MAX_LISTED = 12  # cells named in one message before "等"
@@ -75,31 +74,20 @@ class Result:
     def with_findings(self, extra: list[Finding]) -> Result:
         """A copy with more findings (e.g. cross-year rules), the status updated."""
         findings = self.findings + list(extra)
-        status = self.status if self.status == "rejected" else status_of(findings)
-        return replace(self, findings=findings, status=status)
+        return replace(self, findings=findings, status=status_of(findings, self.status == "rejected"))
 
     def submission(self) -> dict[str, Any]:
         return {"file": self.file, "agency_id": self.agency_id, "agency": self.agency, "year": self.year,
                 "status": self.status, "sha256": self.sha256, "application": self.application,
                 "saved_at": self.saved_at}
 
+    def report(self) -> Report:
+        """The report of ``toolkit check`` on this one file (no collection year)."""
+        return Report.of(dict(self.template), [self.submission()], self.findings)
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON object of ``toolkit check --json`` for this one file."""
-        return {
-            "valid": self.valid,
-            "template": dict(self.template),
-            "stats": {"files": 1, "agencies": 1 if self.agency_id else 0, "errors": count(self.findings, "error"),
-                      "warnings": count(self.findings, "warning"), "missing": 0},
-            "submissions": [self.submission()],
-            "missing": [],
-            "findings": [f.to_dict() for f in self.findings],
-        }
-
-
-def status_of(findings: list[Finding]) -> str:
-    if any(f.severity == "error" for f in findings):
-        return "errors"
-    return "warnings" if any(f.severity == "warning" for f in findings) else "ok"
+        return self.report().to_dict()
 
 
 def check_file(path: Path | str, spec: Spec | None = None, *, year: int | None = None,
@@ -333,12 +321,12 @@ class _Checker:
             for lb, x, norm in misplaced:
                 places = by_text.get(norm, [])
                 # the nearest, then the first in reading order (whatever order the reader gave)
-                found = min(places, key=lambda p: (abs(p[0] - lb.row) + abs(p[1] - lb.col), p)) if places else None
-                problems.append((lb, x, found))
+                place = min(places, key=lambda p: (abs(p[0] - lb.row) + abs(p[1] - lb.col), p)) if places else None
+                problems.append((lb, x, place))
         moved = [(lb, f) for lb, _, f in problems if f is not None]
         if moved:
-            lb, found = min(moved, key=lambda m: (m[0].row, m[0].col))
-            self.shifted(table, f"标签“{lb.text}”", lb.row, lb.col, found)
+            lb, place = min(moved, key=lambda m: (m[0].row, m[0].col))
+            self.shifted(table, f"标签“{lb.text}”", lb.row, lb.col, place)
         else:
             self.names_moved(table)
         gone = [(lb, x) for lb, x, f in problems if f is None]

@@ -24,7 +24,7 @@ from toolkit.check import rules
 from toolkit.check.workbook import Result, check_bytes
 from toolkit.collect.roster import Roster
 from toolkit.format.spec import Spec, load_spec
-from toolkit.model import Agency, Filled, Finding, count
+from toolkit.model import Agency, Filled, Finding, Report, count, status_of
 from toolkit.outputs import records
 from toolkit.pool import ordered_map
 
@@ -262,41 +262,27 @@ class Collection:
         known = self._status.get(r.file)
         if known is None:
             found = self._mine(r)
-            errors = count(found, "error")
-            status = ("rejected" if r.status == "rejected" else "errors" if errors
-                      else "warnings" if count(found, "warning") else "ok")
-            known = self._status[r.file] = (errors, status)
+            known = self._status[r.file] = (count(found, "error"), status_of(found, r.status == "rejected"))
         return known
 
+    def report(self) -> Report:
+        submissions = [
+            {
+                "file": r.file,
+                "agency_id": r.agency_id,
+                "agency": r.agency,
+                "year": r.year,
+                "status": self.status(r),
+                "sha256": r.sha256,
+                "used": bool(r.agency_id) and self.used.get(r.agency_id) is r,
+            }
+            for r in self.results
+        ]
+        return Report.of({"id": self.spec.id, "version": self.spec.version}, submissions, self.all_findings,
+                         year=self.year, missing=self.missing)
+
     def to_dict(self) -> dict[str, Any]:
-        findings = self.all_findings
-        agencies = {r.agency_id for r in self.results if r.agency_id}
-        return {
-            "valid": self.valid,
-            "template": {"id": self.spec.id, "version": self.spec.version},
-            "year": self.year,
-            "stats": {
-                "files": len(self.results),
-                "agencies": len(agencies),
-                "errors": count(findings, "error"),
-                "warnings": count(findings, "warning"),
-                "missing": len(self.missing),
-            },
-            "submissions": [
-                {
-                    "file": r.file,
-                    "agency_id": r.agency_id,
-                    "agency": r.agency,
-                    "year": r.year,
-                    "status": self.status(r),
-                    "sha256": r.sha256,
-                    "used": bool(r.agency_id) and self.used.get(r.agency_id) is r,
-                }
-                for r in self.results
-            ],
-            "missing": [{"agency_id": a.id, "agency": a.name} for a in self.missing],
-            "findings": [f.to_dict() for f in findings],
-        }
+        return self.report().to_dict()
 
 
 # --- discovery -------------------------------------------------------------------------------
