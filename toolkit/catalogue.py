@@ -14,9 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from toolkit.model import Finding
+
+if TYPE_CHECKING:
+    from toolkit.format.spec import Spec
 
 
 @dataclass(frozen=True)
@@ -263,7 +266,7 @@ _STAGES = (
 )
 
 
-def markdown(spec: Any) -> str:
+def markdown(spec: Spec) -> str:
     """docs/codes.md: the format's rules (from ``spec``), then every catalogue code by stage."""
     out = [_INTRO.replace("{edition}", spec.id)]
     out += [f"| `{r.id}` | {r.severity} | {_cell(r.description)} |\n" for r in spec.rules]
