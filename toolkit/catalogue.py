@@ -1,15 +1,25 @@
 """The catalogue of finding codes that are not the format's own rules (R1–R9).
 
 Codes are stable identifiers: collect, the summary workbook and the DOCX count and group
-findings by them, and ``docs/codes.md`` documents each one (a test keeps the two in step).
+findings by them. Each code declares its severity, stage, title, remedy and the Chinese
+message it is reported with: a ``str.format`` template whose slots are the finding's
+``file``, ``agency_id``, ``sheet``, ``cell`` and ``ref``, the code's ``title`` and ``remedy``,
+and the named values the caller passes (``finding("sheet_missing", sheet="封面")``). A code
+said in more than one way has named ``variants``. ``docs/codes.md`` is generated from this
+module (``python -m toolkit.catalogue > docs/codes.md``; a test fails when it is stale).
 R1–R9 come from the format data (``spec.rules``), with their severities from there.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from toolkit.model import Finding
+
+if TYPE_CHECKING:
+    from toolkit.format.spec import Spec
 
 
 @dataclass(frozen=True)
@@ -18,86 +28,262 @@ class Code:
     stage: str  # screen | identity | integrity | input | narrative | published (identity also holds collect's roster codes)
     severity: str  # error | warning | info
     title: str  # Chinese, one line
+    message: str  # Chinese message template (see the module docstring); "{remedy}" where the remedy is said
     remedy: str  # Chinese: what the clerk or coordinator should do
+    variants: Mapping[str, str] = field(default_factory=dict)  # other wordings of the message, by name
 
 
 _SAVE_AS = "请用 Excel 或 WPS 打开此文件，“另存为” Excel 工作簿（.xlsx）格式，不设密码，再重新报送。"
+_SCREENED = "文件“{file}”：{detail}{remedy}"  # detail: what the screening found, one sentence
+_UNPARSED = "文件“{file}”：{title}（{detail}）。{remedy}"  # detail: the part and the parser's complaint
 
 CATALOGUE: tuple[Code, ...] = (
     # --- screening: the file could not be read (status "rejected") -----------------------
-    Code("file_unreadable", "screen", "error", "文件无法读取（权限、路径或压缩包成员问题）", "请检查文件是否完整、可打开，必要时重新报送。"),
-    Code("file_empty", "screen", "error", "文件为空（0 字节）", "文件在传输中损坏或未保存成功，请重新保存后报送。"),
-    Code("file_too_large", "screen", "error", "文件超过大小上限", "填报模板只有几十 KB，请勿在其中粘贴图片或大量内容；用原模板重新填写后报送。"),
-    Code("not_workbook", "screen", "error", "不是 Excel 工作簿（如 PDF、图片、文本）", "请报送填写后的 Excel 模板（.xlsx），而不是其他格式的文件。"),
-    Code("old_xls", "screen", "error", "旧版 Excel 97-2003 格式（.xls）", _SAVE_AS),
-    Code("wps_et", "screen", "error", "WPS 表格专用格式（.et）", _SAVE_AS),
+    Code("file_unreadable", "screen", "error", "文件无法读取（权限、路径或压缩包成员问题）",
+         "文件“{file}”：{reason}。{remedy}",
+         "请检查文件是否完整、可打开，必要时重新报送。"),
+    Code("file_empty", "screen", "error", "文件为空（0 字节）", _SCREENED,
+         "文件在传输中损坏或未保存成功，请重新保存后报送。"),
+    Code("file_too_large", "screen", "error", "文件超过大小上限", _SCREENED,
+         "填报模板只有几十 KB，请勿在其中粘贴图片或大量内容；用原模板重新填写后报送。"),
+    Code("not_workbook", "screen", "error", "不是 Excel 工作簿（如 PDF、图片、文本）", _SCREENED,
+         "请报送填写后的 Excel 模板（.xlsx），而不是其他格式的文件。"),
+    Code("old_xls", "screen", "error", "旧版 Excel 97-2003 格式（.xls）",
+         "文件“{file}”：这是旧版 Excel 97-2003 格式（.xls）的文件（WPS 存为 .xls 或 .et 时也是这种格式）。{remedy}",
+         _SAVE_AS,
+         {"unsure": "文件“{file}”：这是旧版 Excel（.xls）或 WPS（.et）格式的文件。{remedy}"}),
+    Code("wps_et", "screen", "error", "WPS 表格专用格式（.et）",
+         "文件“{file}”：这是 WPS 表格专用格式（.et）的文件。{remedy}", _SAVE_AS),
     Code("encrypted", "screen", "error", "文件设置了打开密码（已加密）",
+         "文件“{file}”：文件设置了打开密码，无法读取其中的数字。{remedy}",
          "请用 Excel 或 WPS 打开文件，在“文件→信息→保护工作簿”（WPS：“文件→文档加密”）中清除打开密码，"
          "另存为 .xlsx（不设密码）后重新报送。"),
-    Code("ole_other", "screen", "error", "旧版 Office 复合文档，但不是工作簿（如 .doc）", "请报送填写后的 Excel 模板（.xlsx）。"),
-    Code("zip_corrupt", "screen", "error", "文件已损坏或不完整（压缩包无法打开）", "文件可能在下载或传输中被截断，请重新保存并重新报送。"),
-    Code("zip_limits", "screen", "error", "压缩包内容超出安全上限（成员过多、解压后过大或压缩比异常）", "该文件不是正常的填报模板，请用原模板重新填写后报送。"),
-    Code("not_spreadsheet", "screen", "error", "压缩文件不是 Excel 工作簿（如 Word 文档、ODS 表格）", "请报送填写后的 Excel 模板（.xlsx）；ODS 等其他表格格式请用 Excel 或 WPS 打开，“另存为” Excel 工作簿（.xlsx）后重新报送。"),
-    Code("xml_forbidden", "screen", "error", "文件内含不安全的 XML 结构（实体或 DTD 声明）", "该文件不是由正常的表格软件保存的，请用原模板重新填写后报送。"),
-    Code("xml_corrupt", "screen", "error", "工作簿内部 XML 已损坏", "请用 Excel 或 WPS 打开后重新保存；无法打开时请用原模板重新填写。"),
+    Code("ole_other", "screen", "error", "旧版 Office 复合文档，但不是工作簿（如 .doc）",
+         "文件“{file}”：这是旧版 Office 复合文档，但不是工作簿。{remedy}",
+         "请报送填写后的 Excel 模板（.xlsx）。",
+         {"doc": "文件“{file}”：这是旧版 Word 文档（.doc），不是工作簿。{remedy}"}),
+    Code("zip_corrupt", "screen", "error", "文件已损坏或不完整（压缩包无法打开）", _SCREENED,
+         "文件可能在下载或传输中被截断，请重新保存并重新报送。",
+         {"part": _UNPARSED}),
+    Code("zip_limits", "screen", "error", "压缩包内容超出安全上限（成员过多、解压后过大或压缩比异常）", _SCREENED,
+         "该文件不是正常的填报模板，请用原模板重新填写后报送。"),
+    Code("not_spreadsheet", "screen", "error", "压缩文件不是 Excel 工作簿（如 Word 文档、ODS 表格）", _SCREENED,
+         "请报送填写后的 Excel 模板（.xlsx）；ODS 等其他表格格式请用 Excel 或 WPS 打开，“另存为” Excel 工作簿（.xlsx）后重新报送。"),
+    Code("xml_forbidden", "screen", "error", "文件内含不安全的 XML 结构（实体或 DTD 声明）", _UNPARSED,
+         "该文件不是由正常的表格软件保存的，请用原模板重新填写后报送。"),
+    Code("xml_corrupt", "screen", "error", "工作簿内部 XML 已损坏", _UNPARSED,
+         "请用 Excel 或 WPS 打开后重新保存；无法打开时请用原模板重新填写。"),
     # --- identity: which template, agency and year -----------------------------------------
-    Code("stamp_missing", "identity", "error", "不是本工具生成的模板（缺少模板标识）", "请使用汇总单位下发的填报模板填写，不要新建或复制粘贴到其他工作簿。"),
-    Code("template_unknown", "identity", "error", "模板类型不符", "请使用汇总单位下发的本年度填报模板重新填写。"),
-    Code("template_version", "identity", "error", "模板版本过期或未知", "请向汇总单位索取当前版本的模板，把数字和文字转填过去后报送。"),
-    Code("year_mismatch", "identity", "error", "报告年度与本次汇总年度不符", "请确认报送的是本年度的报告；模板年度有误时请向汇总单位索取正确的模板。"),
-    Code("agency_missing", "identity", "error", "模板中缺少单位编号", "请使用汇总单位为本单位生成的模板。"),
-    Code("agency_unknown", "identity", "error", "单位编号不在报送名单中", "请核对是否误用了其他单位的模板；名单有误时由汇总单位更正名单。"),
-    Code("agency_duplicate", "identity", "warning", "同一单位报送了多个文件", "只汇总其中一份（错误最少、保存最晚者）；请确认哪一份为准，撤回其他文件。"),
+    Code("stamp_missing", "identity", "error", "不是本工具生成的模板（缺少模板标识）",
+         "工作簿中没有模板标识（隐藏的 {sheet} 工作表），无法确认模板版本、单位和年度。{remedy}",
+         "请使用汇总单位下发的填报模板填写，不要新建或复制粘贴到其他工作簿。"),
+    Code("template_unknown", "identity", "error", "模板类型不符",
+         "模板标识为“{found}”，本次汇总要求“{wanted}”（{name}）。{remedy}",
+         "请使用汇总单位下发的本年度填报模板重新填写。"),
+    Code("template_version", "identity", "error", "模板版本过期或未知",
+         "模板版本为“{found}”，当前版本为“{wanted}”。{remedy}",
+         "请向汇总单位索取当前版本的模板，把数字和文字转填过去后报送。",
+         {"layout": "模板版本号“{version}”相同，但表格结构标识不同（{found}，应为 {wanted}），可能是测试版模板。{remedy}"}),
+    Code("year_mismatch", "identity", "error", "报告年度与本次汇总年度不符",
+         "“{sheet}”工作表 {cell} 单元格（{label}）为 {found}，本次汇总的是 {year} 年度报告。{remedy}",
+         "请确认报送的是本年度的报告；模板年度有误时请向汇总单位索取正确的模板。"),
+    Code("agency_missing", "identity", "error", "模板中缺少单位编号",
+         "模板标识中没有单位编号。{remedy}",
+         "请使用汇总单位为本单位生成的模板。"),
+    Code("agency_unknown", "identity", "error", "单位编号不在报送名单中",
+         "{file}：单位编号 {agency_id}（{agency}）不在报送名单中，未计入汇总。请核对是否使用了本单位的模板，或在名单中补充该单位。",
+         "请核对是否误用了其他单位的模板；名单有误时由汇总单位更正名单。"),
+    Code("agency_duplicate", "identity", "warning", "同一单位报送了多个文件",
+         "单位 {agency_id}（{agency}）报送了 {count} 个文件：采用 {chosen}（{reason}），未采用 {others}。"
+         "如需改用其他文件，请删除多余文件后重新汇总。",
+         "只汇总其中一份（错误最少、保存最晚者）；请确认哪一份为准，撤回其他文件。"),
     # --- integrity: the locked layout and formulas -----------------------------------------
-    Code("sheet_missing", "integrity", "error", "缺少工作表（被删除或改名）", "请使用原模板重新填写，不要删除或重命名工作表。"),
-    Code("sheet_extra", "integrity", "warning", "多出模板之外的工作表", "多出的工作表不会被读取；如有需要报告的内容请写入“文字部分”。"),
-    Code("layout_shifted", "integrity", "error", "表格被插入或删除了行、列（标签整体错位）", "请使用原模板重新填写，不要插入或删除行、列；本表数据未读取。"),
-    Code("label_changed", "integrity", "error", "固定标签被改动", "请使用原模板重新填写，不要改动表头和项目名称；本表数据未读取。"),
-    Code("protection_removed", "integrity", "warning", "工作表保护被撤销", "保护用于防止误改表头和公式；请确认未改动锁定内容，下次请勿撤销保护。"),
-    Code("extra_content", "integrity", "warning", "表格区域外有内容", "表格以外的内容不会被读取；说明性文字请写入“文字部分”。"),
-    Code("total_overwritten", "integrity", "error", "总计单元格的公式被手填数字覆盖", "请用原模板重新填写，或在此单元格恢复模板中的公式；总计不要手填。"),
-    Code("formula_altered", "integrity", "error", "总计单元格的公式被改动", "请恢复模板中的公式（或用原模板重新填写）；总计由公式自动计算。"),
-    Code("total_stale", "integrity", "error", "总计单元格显示的结果未随数字更新（自动重算被关闭）", "请在 Excel“公式→计算选项”或 WPS 中改为“自动重算”，按 F9 重新计算后保存再报送。"),
+    Code("sheet_missing", "integrity", "error", "缺少工作表（被删除或改名）",
+         "缺少“{sheet}”工作表（被删除或改名）。{remedy}",
+         "请使用原模板重新填写，不要删除或重命名工作表。"),
+    Code("sheet_extra", "integrity", "warning", "多出模板之外的工作表",
+         "多出“{sheet}”工作表。{remedy}",
+         "多出的工作表不会被读取；如有需要报告的内容请写入“文字部分”。"),
+    Code("layout_shifted", "integrity", "error", "表格被插入或删除了行、列（标签整体错位）",
+         "“{sheet}”工作表：{what}应在 {cell}，现位于 {found}：表格{moves}。{remedy}",
+         "请使用原模板重新填写，不要插入或删除行、列；本表数据未读取。",
+         {"deleted": "“{sheet}”工作表：{what}（{cell}）所在的行或列被删除。{remedy}"}),
+    Code("label_changed", "integrity", "error", "固定标签被改动",
+         "“{sheet}”工作表 {cell} 单元格应为“{label}”，现为“{found}”。{remedy}",
+         "请使用原模板重新填写，不要改动表头和项目名称；本表数据未读取。",
+         {"more": "“{sheet}”工作表另有 {count} 个固定标签被改动（{cells}）。{remedy}"}),
+    Code("protection_removed", "integrity", "warning", "工作表保护被撤销",
+         "“{sheet}”工作表的保护已被撤销。{remedy}",
+         "保护用于防止误改表头和公式；请确认未改动锁定内容，下次请勿撤销保护。"),
+    Code("extra_content", "integrity", "warning", "表格区域外有内容",
+         "“{sheet}”工作表在表格区域外的 {cells} 有内容。{remedy}",
+         "表格以外的内容不会被读取；说明性文字请写入“文字部分”。"),
+    Code("total_overwritten", "integrity", "error", "总计单元格的公式被手填数字覆盖",
+         "{where}应为公式 {formula}，现为手填的 {shown}；按各项重新计算应为 {recomputed}。{breaks}{remedy}",
+         "请用原模板重新填写，或在此单元格恢复模板中的公式；总计不要手填。"),
+    Code("formula_altered", "integrity", "error", "总计单元格的公式被改动",
+         "{where}的公式被改为 {found}，应为 {formula}（显示 {shown}，按各项重新计算应为 {recomputed}）。{breaks}{remedy}",
+         "请恢复模板中的公式（或用原模板重新填写）；总计由公式自动计算。"),
+    Code("total_stale", "integrity", "error", "总计单元格显示的结果未随数字更新（自动重算被关闭）",
+         "{where}显示 {shown}，而表中各项之和为 {parts}（按各项重新计算应为 {recomputed}）：公式结果未随数字更新。"
+         "{manual}{breaks}{remedy}",
+         "请在 Excel“公式→计算选项”或 WPS 中改为“自动重算”，按 F9 重新计算后保存再报送。"),
     # --- input values -----------------------------------------------------------------------
-    Code("input_blank", "input", "warning", "有未填写的单元格（按 0 计）", "没有发生的事项请填 0，不要留空。"),
-    Code("input_text", "input", "error", "数字单元格中填了文字", "只填阿拉伯数字（半角）；没有发生的请填 0，不要填“/”“—”“无”“0件”等。"),
-    Code("input_formula", "input", "error", "应填数字的单元格中填了公式", "请直接键入数字，不要在黄色单元格中输入公式或引用。"),
+    Code("input_blank", "input", "warning", "有未填写的单元格（按 0 计）",
+         "“{sheet}”工作表有 {count} 个黄色单元格未填写：{cells}（已按 0 计）。{remedy}",
+         "没有发生的事项请填 0，不要留空。"),
+    Code("input_text", "input", "error", "数字单元格中填了文字",
+         "{where}填的是文字“{text}”，不是数字。{advice}",
+         "只填阿拉伯数字（半角）；没有发生的请填 0，不要填“/”“—”“无”“0件”等。"),
+    Code("input_formula", "input", "error", "应填数字的单元格中填了公式",
+         "{where}填了公式“={formula}”。请直接键入{what}（数字）。",
+         "请直接键入数字，不要在黄色单元格中输入公式或引用。"),
     # --- cover and narrative ----------------------------------------------------------------
-    Code("contact_missing", "input", "warning", "封面未填写联系人或联系电话", "请在“封面”填写联系人和联系电话，便于汇总单位核实。"),
-    Code("narrative_empty", "narrative", "error", "报告的文字部分为空", "请在“文字部分”对应单元格填写该部分内容；没有需要报告的事项也应写明。"),
-    Code("narrative_copied", "narrative", "warning", "文字部分与上年报告相同或基本相同", "请根据本年度实际情况撰写，不要照搬上年报告（内容雷同是通报的问题之一）。"),
+    Code("contact_missing", "input", "warning", "封面未填写联系人或联系电话",
+         "“{sheet}”工作表未填写{fields}（{cells}）。{remedy}",
+         "请在“封面”填写联系人和联系电话，便于汇总单位核实。"),
+    Code("narrative_empty", "narrative", "error", "报告的文字部分为空",
+         "“{sheet}”工作表 {cell} 单元格（{heading}）为空。{remedy}",
+         "请在“文字部分”对应单元格填写该部分内容；没有需要报告的事项也应写明。"),
+    Code("narrative_copied", "narrative", "warning", "文字部分与上年报告相同或基本相同",
+         "“{sheet}”工作表 {cell} 单元格（{heading}）{same}。{remedy}",
+         "请根据本年度实际情况撰写，不要照搬上年报告（内容雷同是通报的问题之一）。"),
     # --- published reports read by toolkit import / audit (toolkit/published) ---------------
-    Code("pub_placeholder", "published", "warning", "表格中填写了“/”“—”“无”等符号而不是 0（已按 0 读取）", "没有发生的事项应填 0，不要填“/”“—”“无”。"),
-    Code("pub_blank", "published", "warning", "表格中有空白单元格（未按 0 读取）", "没有发生的事项应填 0，不要留空。"),
-    Code("pub_total_only", "published", "warning", "表三某行只填写了“总计”，各类申请人均为空白", "请按申请人类别逐项填写，没有的填 0。"),
-    Code("pub_run_together", "published", "info", "数字粘连在一起，已按本行总计唯一拆分", "请核对原文；发布时各列数字之间应分开。"),
-    Code("pub_ambiguous", "published", "error", "数字粘连在一起，有多种拆分都符合勾稽关系（该行未读取）", "请核对原文，在各列数字之间用空格或表格分开后重试。"),
-    Code("pub_row_unreadable", "published", "error", "某行的数字个数与表格列数不符（该行未读取）", "请核对原文该行是否缺列、多列或有合并单元格。"),
-    Code("pub_row_missing", "published", "error", "表格中找不到某一行（行标签缺失或被改动）", "请按官方格式补全该行，行标签与官方格式保持一致。"),
-    Code("pub_header", "published", "warning", "表头缺少官方格式的列标签", "请核对表头是否被改动；数字按官方格式的列序读取。"),
-    Code("pub_old_layout", "published", "error", "表格使用了 2019 年版格式（国办公开办函〔2019〕60号）", "2021 年及以后的年度报告请使用 2021 年版格式（国办公开办函〔2021〕30号）。"),
-    Code("pub_not_mapped", "published", "warning", "2019 年版表格中的项目在 2021 年版中没有对应项（未导入）", "请在导入的工作簿中按 2021 年版口径补填留空的项目。"),
-    Code("pub_section_missing", "published", "error", "报告缺少某一部分（标题或表格找不到）", "请按官方格式补全六个部分及三张统计表。"),
-    Code("pub_heading_unnumbered", "published", "info", "部分标题缺少序号", "标题请按官方格式写全序号，如“二、主动公开政府信息情况”。"),
+    # sheet is the table (表二/表三/表四) or the section heading; row and columns are labels.
+    Code("pub_placeholder", "published", "warning", "表格中填写了“/”“—”“无”等符号而不是 0（已按 0 读取）",
+         "{sheet}“{row}”的{columns}填写了“{shown}”，已按 0 读取。没有发生的事项应填 0。",
+         "没有发生的事项应填 0，不要填“/”“—”“无”。"),
+    Code("pub_blank", "published", "warning", "表格中有空白单元格（未按 0 读取）",
+         "{sheet}“{row}”的{columns}为空白，未按 0 读取。没有发生的事项应填 0。",
+         "没有发生的事项应填 0，不要留空。"),
+    Code("pub_total_only", "published", "warning", "表三某行只填写了“总计”，各类申请人均为空白",
+         "{sheet}“{row}”只填写了总计，{columns}均为空白。请按申请人类别逐项填写，没有的填 0。",
+         "请按申请人类别逐项填写，没有的填 0。"),
+    Code("pub_run_together", "published", "info", "数字粘连在一起，已按本行总计唯一拆分",
+         "{sheet}“{row}”的数字粘连在一起（{raw}），已按本行总计唯一拆分为 {pieces}。请核对原文。",
+         "请核对原文；发布时各列数字之间应分开。"),
+    Code("pub_ambiguous", "published", "error", "数字粘连在一起，有多种拆分都符合勾稽关系（该行未读取）",
+         "{sheet}“{row}”的数字粘连在一起（{raw}），有多种拆分都符合勾稽关系（如 {splits}），"
+         "无法确定各单元格的数字，该行未读取。请在原文中用空格或表格分开各列。",
+         "请核对原文，在各列数字之间用空格或表格分开后重试。"),
+    Code("pub_row_unreadable", "published", "error", "某行的数字个数与表格列数不符（该行未读取）",
+         "{sheet}“{row}”应有{count}个数字，实际读到{found}个：{shown}。该行未读取，请核对原文。",
+         "请核对原文该行是否缺列、多列或有合并单元格。",
+         {"unsplit": "{sheet}“{row}”应有{count}个数字，读到“{raw}”，无法拆分成符合本行总计的{count}个数，该行未读取。请核对原文。"}),
+    Code("pub_row_missing", "published", "error", "表格中找不到某一行（行标签缺失或被改动）",
+         "{sheet}找不到“{row}”这一行，该行数字未读取。请核对行标签是否与官方格式一致。",
+         "请按官方格式补全该行，行标签与官方格式保持一致。"),
+    Code("pub_header", "published", "warning", "表头缺少官方格式的列标签",
+         "{sheet}的表头中找不到“{labels}”。请核对表头是否与官方格式一致；数字按官方格式的列序读取。",
+         "请核对表头是否被改动；数字按官方格式的列序读取。"),
+    Code("pub_old_layout", "published", "error", "表格使用了 2019 年版格式（国办公开办函〔2019〕60号）",
+         "{sheet}（{cell}）使用的是 {old_label}格式（{old_notice}），"
+         "{first_year} 年及以后的年度报告应使用 {label}格式（{notice}）。",
+         "2021 年及以后的年度报告请使用 2021 年版格式（国办公开办函〔2021〕30号）。",
+         {"earlier": "{sheet}（{cell}）使用的是 {old_label}格式（{old_notice}），与该年度适用的格式一致。"}),
+    Code("pub_not_mapped", "published", "warning", "2019 年版表格中的项目在 2021 年版中没有对应项（未导入）",
+         "{sheet}按 {old_label}格式读取：{notes}。",
+         "请在导入的工作簿中按 2021 年版口径补填留空的项目。"),
+    Code("pub_section_missing", "published", "error", "报告缺少某一部分（标题或表格找不到）",
+         "找不到“{sheet}”部分（标题缺失或改动），该部分文字未读取。",
+         "请按官方格式补全六个部分及三张统计表。",
+         {"table": "找不到{cell}（{sheet}），该表数字未读取。请核对报告是否缺少这一部分或表格。"}),
+    Code("pub_heading_unnumbered", "published", "info", "部分标题缺少序号",
+         "第{numeral}部分的标题“{found}”缺少序号，官方格式为“{sheet}”。",
+         "标题请按官方格式写全序号，如“二、主动公开政府信息情况”。"),
 )
 
 _BY_ID = {c.id: c for c in CATALOGUE}
 
 
-def finding(code_id: str, *, message: str, file: str = "", agency_id: str = "", sheet: str = "", cell: str = "",
-            expected=None, actual=None, ref: str = "") -> Finding:
-    """A finding of a catalogue code, with the code's severity."""
-    return Finding(code=code_id, severity=_BY_ID[code_id].severity, message=message, file=file,
-                   agency_id=agency_id, sheet=sheet, cell=cell, expected=expected, actual=actual, ref=ref)
+def finding(code_id: str, variant: str = "", *, file: str = "", agency_id: str = "", sheet: str = "", cell: str = "",
+            expected: Any = None, actual: Any = None, ref: str = "", severity: str | None = None,
+            **slots: Any) -> Finding:
+    """A finding of a catalogue code: its message is the code's template (or the named
+    variant's) with the finding's place and ``slots`` filled in; its severity is the code's
+    unless ``severity`` says otherwise (pub_old_layout is info for a year before 2021)."""
+    c = _BY_ID[code_id]
+    template = c.variants[variant] if variant else c.message
+    message = template.format(file=file, agency_id=agency_id, sheet=sheet, cell=cell, ref=ref, title=c.title,
+                              remedy=c.remedy, **slots)
+    return Finding(code=code_id, severity=severity or c.severity, message=message, file=file, agency_id=agency_id,
+                   sheet=sheet, cell=cell, expected=expected, actual=actual, ref=ref)
 
 
 def get(code_id: str) -> Code:
     return _BY_ID[code_id]
 
 
-def severity(code_id: str) -> str:
-    return _BY_ID[code_id].severity
-
-
 def ids() -> list[str]:
     return [c.id for c in CATALOGUE]
+
+
+# --- docs/codes.md ------------------------------------------------------------------------------
+
+_INTRO = """\
+# Finding codes
+
+<!-- Generated from toolkit/catalogue.py and the format's rules by `python -m toolkit.catalogue > docs/codes.md`; do not edit. -->
+
+Every finding has a stable `code`, a `severity` (`error` | `warning` | `info`), the file, the
+sheet and A1 cell it is about (when it is about one), `expected` and `actual` values, the
+format's cell code as `ref`, and a Chinese `message` that names the sheet and cell and says
+what to do. A file with at least one `error` is not valid (exit code 1 of `toolkit check`).
+
+The catalogue lives in `toolkit/catalogue.py`: each code's severity, title, message template
+and remedy. This page is generated from it (`python -m toolkit.catalogue > docs/codes.md`);
+`tests/test_check.py` fails when the page is stale.
+
+In a message template, `{file}`, `{agency_id}`, `{sheet}`, `{cell}` and `{ref}` are the
+finding's own fields, `{title}` is the code's 问题 and `{remedy}` its 处理办法; any other
+`{…}` is filled in by the check that finds the problem. A code said in more than one way
+lists each wording.
+
+## The format's rules (勾稽关系)
+
+Ids and severities come from `workbook_templates/{edition}.yaml`. For a workbook, rules run on the
+inputs and the totals recomputed in Python. A total cell whose shown value differs from the
+recomputation gets one finding for the cause (`total_overwritten`, `formula_altered` or
+`total_stale`); when the number it shows also breaks R2, R3 or R4 against the parts shown beside
+it -- what a reader of the workbook would see -- that is a second finding at the same cell under
+the rule's id. A total typed over with the right number is only `total_overwritten`. Published
+reports (read by `toolkit.published`) state their own totals, so R2–R4 apply to them directly.
+
+| code | severity | rule |
+|---|---|---|
+"""
+
+_STAGES = (
+    ("screen", "Screening (the file is rejected, status `rejected`)", ""),
+    ("identity", "Identity (template, agency, year; roster codes are set by `collect`)", ""),
+    ("integrity", "Integrity (locked layout and formulas)", ""),
+    ("input", "Input values and cover", ""),
+    ("narrative", "Narrative sections", ""),
+    ("published", "Published reports (`toolkit import` / `toolkit audit`)",
+     "Reading problems met in a published report (text, PDF text, HTML, DOCX). `sheet` is the table (表二/表三/表四)\n"
+     "or the section heading, `cell` the row label／column label. `pub_old_layout` is info instead of error for a\n"
+     "2019 or 2020 report, for which the 2019 format was right.\n\n"),
+)
+
+
+def markdown(spec: Spec) -> str:
+    """docs/codes.md: the format's rules (from ``spec``), then every catalogue code by stage."""
+    out = [_INTRO.replace("{edition}", spec.id)]
+    out += [f"| `{r.id}` | {r.severity} | {_cell(r.description)} |\n" for r in spec.rules]
+    for stage, heading, prose in _STAGES:
+        out.append(f"\n## {heading}\n\n{prose}| code | severity | 问题 | 消息 | 处理办法 |\n|---|---|---|---|---|\n")
+        for c in CATALOGUE:
+            if c.stage == stage:
+                wordings = "<br>".join(f"`{t}`" for t in (c.message, *c.variants.values()))
+                out.append(f"| `{c.id}` | {c.severity} | {_cell(c.title)} | {_cell(wordings)} | {_cell(c.remedy)} |\n")
+    return "".join(out)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+if __name__ == "__main__":
+    from toolkit.format.spec import load_spec
+
+    print(markdown(load_spec()), end="")

@@ -223,7 +223,8 @@ def collect(
             coll = run_collect(inbox, year, spec=s, roster=names, previous=prev, workers=workers,
                                on_sources=lambda n: bar.update(task, total=n),
                                progress=lambda _r: bar.advance(task))
-            report = coll.to_dict()
+            outcome = coll.report()
+            report = outcome.to_dict()
             paths = write_outputs(coll, out, report)
             if docx:
                 from toolkit.outputs.reports import write_reports
@@ -239,7 +240,7 @@ def collect(
         _print_collection(coll, report, STATUS_ZH)
     console.print(f"输出目录：{out}/（findings.json、findings.csv、summary.xlsx、data.json"
                   + ("、reports/" if docx else "") + "）")
-    raise typer.Exit(0 if report["valid"] else 1)
+    raise typer.Exit(outcome.exit_code)
 
 
 TABLE_ROWS = 30  # a console table longer than this is for summary.xlsx, not the terminal
@@ -297,11 +298,12 @@ def check(
         result = check_file(file, s, year=year, previous=prev)
     except OSError as e:
         raise fail(f"无法读取文件：{e}")
+    report = result.report()
     if as_json:
-        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=1, default=str))
+        typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=1, default=str))
     else:
         _print_check(result)
-    raise typer.Exit(0 if result.valid else 1)
+    raise typer.Exit(report.exit_code)
 
 
 def _print_check(result) -> None:

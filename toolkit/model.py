@@ -1,17 +1,23 @@
-"""The plain data that flows between stages: an agency, one agency's filled report, a finding.
+"""The plain data that flows between stages: an agency, one agency's filled report, a
+finding, and the report of a check, a collection or an audit.
 
 ``Finding`` is the one finding type of check, collect, audit and import; its codes are
-catalogued in ``toolkit.catalogue`` (R1–R9 come from the format's rules).
+catalogued in ``toolkit.catalogue`` (R1–R9 come from the format's rules). ``Report`` is the
+one report shape (``--json`` of check, collect and audit, and findings.json); ``status_of``
+the one verdict on a file's findings.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
+from enum import Enum
 from typing import Any
 
 Number = int | float | Decimal
 SEVERITIES = ("error", "warning", "info")
+STATUSES = ("ok", "warnings", "errors", "rejected")  # of one file, see status_of
 
 
 @dataclass(frozen=True)
@@ -40,7 +46,7 @@ class Filled:
 
 @dataclass(frozen=True)
 class Finding:
-    code: str  # stable id: R1..R9 for the format's rules, see toolkit/codes.py for the rest
+    code: str  # stable id: R1..R9 for the format's rules, see toolkit/catalogue.py for the rest
     severity: str  # error | warning | info
     message: str  # Chinese, for the clerk: names sheet and cell, says what to do
     file: str = ""
@@ -61,3 +67,74 @@ class Finding:
 
 def count(findings: list[Finding], severity: str) -> int:
     return sum(1 for f in findings if f.severity == severity)
+
+
+def status_of(findings: Sequence[Finding], rejected: bool = False) -> str:
+    """A file's status: rejected (could not be read), else by its worst finding."""
+    if rejected:
+        return "rejected"
+    if any(f.severity == "error" for f in findings):
+        return "errors"
+    return "warnings" if any(f.severity == "warning" for f in findings) else "ok"
+
+
+class _Undated(Enum):
+    UNDATED = "undated"
+
+
+UNDATED = _Undated.UNDATED  # a report without a "year" key (check: the file's year is in its submission)
+
+
+@dataclass(frozen=True)
+class Stats:
+    files: int
+    agencies: int
+    errors: int
+    warnings: int
+    missing: int
+
+
+@dataclass
+class Report:
+    """What check, collect and audit report, one shape for all three (frictionless-like).
+
+    ``submissions`` are one dict per file, with the keys each command says about a file;
+    ``failed`` is a report on input the command could not run on (audit: an unreadable
+    report), counted as one error and exit code 2."""
+
+    valid: bool
+    template: dict[str, str]
+    year: int | None | _Undated
+    stats: Stats
+    submissions: list[dict[str, Any]]
+    missing: list[Agency]
+    findings: list[Finding]
+    failed: bool = False
+
+    @classmethod
+    def of(cls, template: dict[str, str], submissions: list[dict[str, Any]], findings: list[Finding], *,
+           year: int | None | _Undated = UNDATED, missing: Sequence[Agency] = (), agencies: int | None = None,
+           failed: bool = False) -> Report:
+        """The report of these submissions and findings, its stats counted from them;
+        ``agencies`` defaults to the distinct agency ids of the submissions."""
+        if agencies is None:
+            agencies = len({s["agency_id"] for s in submissions if s["agency_id"]})
+        errors = count(findings, "error") + failed
+        stats = Stats(len(submissions), agencies, errors, count(findings, "warning"), len(missing))
+        return cls(errors == 0, template, year, stats, submissions, list(missing), findings, failed)
+
+    @property
+    def exit_code(self) -> int:
+        """0 valid, 1 errors (a rejected file included), 2 the command could not run."""
+        return 2 if self.failed else 0 if self.valid else 1
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object of ``--json`` and findings.json (keys in this order)."""
+        out: dict[str, Any] = {"valid": self.valid, "template": dict(self.template)}
+        if self.year is not UNDATED:
+            out["year"] = self.year
+        out["stats"] = asdict(self.stats)
+        out["submissions"] = self.submissions
+        out["missing"] = [{"agency_id": a.id, "agency": a.name} for a in self.missing]
+        out["findings"] = [f.to_dict() for f in self.findings]
+        return out

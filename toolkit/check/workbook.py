@@ -33,12 +33,11 @@ from toolkit.format import compute
 from toolkit.format.cache import per_spec
 from toolkit.format.labels import formula_key, workbook_label
 from toolkit.format.spec import STAMP_SHEET, Cell, Label, Spec, Table, address, col_letter, load_spec, parse_address
-from toolkit.model import Filled, Finding, count
+from toolkit.model import Filled, Finding, Report, status_of
 from toolkit.xlsx import book as read
 from toolkit.xlsx import package as screen
 from toolkit.xlsx.book import EMPTY, Book, Sheet, XCell
 
-STATUSES = ("ok", "warnings", "errors", "rejected")
 _ZEROS = itertools.repeat(0)
 _EMPTIES = itertools.repeat(EMPTY)  # a blank for each cell a sheet does not have
 MAX_LISTED = 12  # cells named in one message before "等"
@@ -70,38 +69,26 @@ class Result:
     @classmethod
     def unreadable(cls, name: str, message: str, sha256: str = "") -> Result:
         """A file that could not even be read (I/O error): rejected with one finding."""
-        f = catalogue.finding("file_unreadable", file=name, message=f"文件“{name}”：{message}。"
-                          + catalogue.get("file_unreadable").remedy)
+        f = catalogue.finding("file_unreadable", file=name, reason=message)
         return cls(name, sha256, "rejected", [f], None)
 
     def with_findings(self, extra: list[Finding]) -> Result:
         """A copy with more findings (e.g. cross-year rules), the status updated."""
         findings = self.findings + list(extra)
-        status = self.status if self.status == "rejected" else status_of(findings)
-        return replace(self, findings=findings, status=status)
+        return replace(self, findings=findings, status=status_of(findings, self.status == "rejected"))
 
     def submission(self) -> dict[str, Any]:
         return {"file": self.file, "agency_id": self.agency_id, "agency": self.agency, "year": self.year,
                 "status": self.status, "sha256": self.sha256, "application": self.application,
                 "saved_at": self.saved_at}
 
+    def report(self) -> Report:
+        """The report of ``toolkit check`` on this one file (no collection year)."""
+        return Report.of(dict(self.template), [self.submission()], self.findings)
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON object of ``toolkit check --json`` for this one file."""
-        return {
-            "valid": self.valid,
-            "template": dict(self.template),
-            "stats": {"files": 1, "agencies": 1 if self.agency_id else 0, "errors": count(self.findings, "error"),
-                      "warnings": count(self.findings, "warning"), "missing": 0},
-            "submissions": [self.submission()],
-            "missing": [],
-            "findings": [f.to_dict() for f in self.findings],
-        }
-
-
-def status_of(findings: list[Finding]) -> str:
-    if any(f.severity == "error" for f in findings):
-        return "errors"
-    return "warnings" if any(f.severity == "warning" for f in findings) else "ok"
+        return self.report().to_dict()
 
 
 def check_file(path: Path | str, spec: Spec | None = None, *, year: int | None = None,
@@ -135,8 +122,7 @@ def check_bytes(data: bytes, name: str, spec: Spec | None = None, *, year: int |
 
 
 def _read_failure(name: str, code: str, detail: str) -> Finding:
-    c = catalogue.get(code)
-    return catalogue.finding(code, file=name, message=f"文件“{name}”：{c.title}（{detail}）。{c.remedy}")
+    return catalogue.finding(code, "part" if code == "zip_corrupt" else "", file=name, detail=detail)
 
 
 # --- what the checks look at, laid out once per format ---------------------------------------------
@@ -194,10 +180,9 @@ class _Checker:
         self.plan = _plan(spec)
         self.shown: dict[str, Any] = {}  # every cell's number for the rules (set by totals)
 
-    def add(self, code: str, message: str, *, sheet: str = "", cell: str = "", expected=None, actual=None,
-            ref: str = "") -> None:
-        self.findings.append(catalogue.finding(code, message=message, sheet=sheet, cell=cell, expected=expected,
-                                           actual=actual, ref=ref))
+    def add(self, code: str, variant: str = "", **fields: Any) -> None:
+        """A catalogue finding: ``fields`` are its place (sheet, cell, expected, ...) and its message's slots."""
+        self.findings.append(catalogue.finding(code, variant, **fields))
 
     def run(self) -> Result:
         stamp = self.identity()
@@ -228,33 +213,27 @@ class _Checker:
         spec = self.spec
         sheet = self.book.sheets.get(STAMP_SHEET)
         if sheet is None:
-            self.add("stamp_missing", "工作簿中没有模板标识（隐藏的 _stamp 工作表），无法确认模板版本、单位和年度。"
-                     + catalogue.get("stamp_missing").remedy, sheet=STAMP_SHEET, expected=spec.id)
+            self.add("stamp_missing", sheet=STAMP_SHEET, expected=spec.id)
             return {}
         keys = sorted((r, _text(x)) for (r, c), x in sheet.cells.items() if c == 0 and _text(x))
         stamp = {k: _text(sheet.at(r, 1)) for r, k in keys}
         self.stamp_at = {k: address(r, 1) for r, k in keys}  # where each value is, for the findings
         if stamp.get("template_id") != spec.id:
-            self.add("template_unknown", f"模板标识为“{stamp.get('template_id', '')}”，本次汇总要求“{spec.id}”"
-                     f"（{spec.name}）。" + catalogue.get("template_unknown").remedy,
+            self.add("template_unknown", found=stamp.get("template_id", ""), wanted=spec.id, name=spec.name,
                      sheet=STAMP_SHEET, cell=self._at("template_id"), expected=spec.id, actual=stamp.get("template_id"))
         elif stamp.get("template_version") != spec.version:
-            self.add("template_version", f"模板版本为“{stamp.get('template_version', '')}”，当前版本为“{spec.version}”。"
-                     + catalogue.get("template_version").remedy,
+            self.add("template_version", found=stamp.get("template_version", ""), wanted=spec.version,
                      sheet=STAMP_SHEET, cell=self._at("template_version"), expected=spec.version, actual=stamp.get("template_version"))
         elif stamp.get("layout_hash") != spec.layout_hash:
-            self.add("template_version", f"模板版本号“{spec.version}”相同，但表格结构标识不同"
-                     f"（{stamp.get('layout_hash', '')}，应为 {spec.layout_hash}），可能是测试版模板。"
-                     + catalogue.get("template_version").remedy,
+            self.add("template_version", "layout", version=spec.version, found=stamp.get("layout_hash", ""),
+                     wanted=spec.layout_hash,
                      sheet=STAMP_SHEET, cell=self._at("layout_hash"), expected=spec.layout_hash, actual=stamp.get("layout_hash"))
         if not stamp.get("agency_id"):
-            self.add("agency_missing", "模板标识中没有单位编号。" + catalogue.get("agency_missing").remedy,
-                     sheet=STAMP_SHEET, cell=self._at("agency_id"))
+            self.add("agency_missing", sheet=STAMP_SHEET, cell=self._at("agency_id"))
         stamped_year = _int(stamp.get("year"))
         if self.year is not None and stamped_year != self.year:
             f = spec.cover_field("meta_year")
-            self.add("year_mismatch", f"“{f.sheet}”工作表 {f.address} 单元格（{f.label}）为 {stamp.get('year', '')}，"
-                     f"本次汇总的是 {self.year} 年度报告。" + catalogue.get("year_mismatch").remedy,
+            self.add("year_mismatch", label=f.label, found=stamp.get("year", ""), year=self.year,
                      sheet=f.sheet, cell=f.address, expected=self.year, actual=stamped_year, ref=f.code)
         return stamp
 
@@ -267,15 +246,13 @@ class _Checker:
         present = dict(self.book.sheet_names)
         for name in self.spec.sheets:
             if name not in present:
-                self.add("sheet_missing", f"缺少“{name}”工作表（被删除或改名）。" + catalogue.get("sheet_missing").remedy,
-                         sheet=name, expected=name, actual="、".join(n for n, _ in self.book.sheet_names if n != STAMP_SHEET))
+                self.add("sheet_missing", sheet=name, expected=name,
+                         actual="、".join(n for n, _ in self.book.sheet_names if n != STAMP_SHEET))
             elif not self.book.sheets[name].protected:
-                self.add("protection_removed", f"“{name}”工作表的保护已被撤销。" + catalogue.get("protection_removed").remedy,
-                         sheet=name)
+                self.add("protection_removed", sheet=name)
         for name, _ in self.book.sheet_names:
             if name not in self.spec.sheets and name != STAMP_SHEET:
-                self.add("sheet_extra", f"多出“{name}”工作表。" + catalogue.get("sheet_extra").remedy, sheet=name,
-                         actual=name)
+                self.add("sheet_extra", sheet=name, actual=name)
 
     # --- one table: layout, inputs -----------------------------------------------------------
 
@@ -301,10 +278,8 @@ class _Checker:
             else:
                 values[cell.code] = self.input(cell, EMPTY if x is None else x, blanks)
         if blanks:
-            listed = _listing([c.address for c in blanks])
-            self.add("input_blank", f"“{table.sheet}”工作表有 {len(blanks)} 个黄色单元格未填写：{listed}（已按 0 计）。"
-                     + catalogue.get("input_blank").remedy, sheet=table.sheet, cell=blanks[0].address,
-                     expected=0, actual=len(blanks), ref=blanks[0].code)
+            self.add("input_blank", count=len(blanks), cells=_listing([c.address for c in blanks]),
+                     sheet=table.sheet, cell=blanks[0].address, expected=0, actual=len(blanks), ref=blanks[0].code)
         return values
 
     def input(self, cell: Cell, x: XCell, blanks: list[Cell]) -> Any:
@@ -312,7 +287,7 @@ class _Checker:
             return x.value  # negative or fractional: R7 (rules) says so
         if x.formula is not None:
             what = "金额（万元）" if cell.type == "decimal" else "件数"
-            self.add("input_formula", f"{rules.where(self.spec, cell)}填了公式“={x.formula}”。请直接键入{what}（数字）。",
+            self.add("input_formula", where=rules.where(self.spec, cell), formula=x.formula, what=what,
                      sheet=cell.sheet, cell=cell.address, expected="数字", actual="=" + x.formula, ref=cell.code)
             return x.value if x.kind == "n" else None
         if x.kind == "" or (x.kind == "s" and not str(x.value).strip()):
@@ -320,7 +295,7 @@ class _Checker:
             return None
         text = str(x.value)
         advice, expected = _advice(text, cell)
-        self.add("input_text", f"{rules.where(self.spec, cell)}填的是文字“{text}”，不是数字。{advice}",
+        self.add("input_text", where=rules.where(self.spec, cell), text=text, advice=advice,
                  sheet=cell.sheet, cell=cell.address, expected=expected, actual=text, ref=cell.code)
         return None
 
@@ -347,24 +322,22 @@ class _Checker:
             for lb, x, norm in misplaced:
                 places = by_text.get(norm, [])
                 # the nearest, then the first in reading order (whatever order the reader gave)
-                found = min(places, key=lambda p: (abs(p[0] - lb.row) + abs(p[1] - lb.col), p)) if places else None
-                problems.append((lb, x, found))
+                place = min(places, key=lambda p: (abs(p[0] - lb.row) + abs(p[1] - lb.col), p)) if places else None
+                problems.append((lb, x, place))
         moved = [(lb, f) for lb, _, f in problems if f is not None]
         if moved:
-            lb, found = min(moved, key=lambda m: (m[0].row, m[0].col))
-            self.shifted(table, f"标签“{lb.text}”", lb.row, lb.col, found)
+            lb, place = min(moved, key=lambda m: (m[0].row, m[0].col))
+            self.shifted(table, f"标签“{lb.text}”", lb.row, lb.col, place)
         else:
             self.names_moved(table)
         gone = [(lb, x) for lb, x, f in problems if f is None]
         for lb, x in gone[:MAX_LABEL_FINDINGS]:
             now = "" if x.value is None else str(x.value)
-            self.add("label_changed", f"“{table.sheet}”工作表 {lb.address} 单元格应为“{lb.text}”，现为“{now}”。"
-                     + catalogue.get("label_changed").remedy, sheet=table.sheet, cell=lb.address,
+            self.add("label_changed", label=lb.text, found=now, sheet=table.sheet, cell=lb.address,
                      expected=lb.text, actual=now)
         if len(gone) > MAX_LABEL_FINDINGS:
             rest = gone[MAX_LABEL_FINDINGS:]
-            self.add("label_changed", f"“{table.sheet}”工作表另有 {len(rest)} 个固定标签被改动（"
-                     f"{_listing([lb.address for lb, _ in rest])}）。" + catalogue.get("label_changed").remedy,
+            self.add("label_changed", "more", count=len(rest), cells=_listing([lb.address for lb, _ in rest]),
                      sheet=table.sheet, cell=rest[0][0].address, expected=len(table.labels),
                      actual=len(table.labels) - len(gone))
         return not problems and table.id not in self.unread
@@ -393,27 +366,24 @@ class _Checker:
         self.unread.add(table.id)
         at = address(row, col)
         if found is None:
-            how = f"{what}（{at}）所在的行或列被删除"
-        else:
-            dr, dc = found[0] - row, found[1] - col
-            parts = []
-            if dr:
-                parts.append(f"下移了 {dr} 行（在第 {row + 1} 行之前插入了 {dr} 行）" if dr > 0
-                             else f"上移了 {-dr} 行（在第 {row + 1} 行之前删除了 {-dr} 行）")
-            if dc:
-                parts.append(f"右移了 {dc} 列（插入了列）" if dc > 0 else f"左移了 {-dc} 列（删除了列）")
-            how = f"{what}应在 {at}，现位于 {address(*found)}：表格" + "、".join(parts)
-        self.add("layout_shifted", f"“{table.sheet}”工作表：{how}。" + catalogue.get("layout_shifted").remedy,
-                 sheet=table.sheet, cell=at, expected=at, actual=address(*found) if found else "")
+            self.add("layout_shifted", "deleted", what=what, sheet=table.sheet, cell=at, expected=at, actual="")
+            return
+        dr, dc = found[0] - row, found[1] - col
+        parts = []
+        if dr:
+            parts.append(f"下移了 {dr} 行（在第 {row + 1} 行之前插入了 {dr} 行）" if dr > 0
+                         else f"上移了 {-dr} 行（在第 {row + 1} 行之前删除了 {-dr} 行）")
+        if dc:
+            parts.append(f"右移了 {dc} 列（插入了列）" if dc > 0 else f"左移了 {-dc} 列（删除了列）")
+        self.add("layout_shifted", what=what, found=address(*found), moves="、".join(parts), sheet=table.sheet,
+                 cell=at, expected=at, actual=address(*found))
 
     def extra_content(self, table: Table, sheet: Sheet) -> None:
         bottom, width = table.bottom, table.width
         outside = sorted((r, c) for (r, c), x in sheet.cells.items()
                          if (r > bottom or c >= width) and (x.kind or x.formula))
         if outside:
-            listed = _listing([address(r, c) for r, c in outside])
-            self.add("extra_content", f"“{table.sheet}”工作表在表格区域外的 {listed} 有内容。"
-                     + catalogue.get("extra_content").remedy, sheet=table.sheet, cell=address(*outside[0]),
+            self.add("extra_content", cells=_listing([address(r, c) for r, c in outside]), sheet=table.sheet, cell=address(*outside[0]),
                      actual=len(outside))
 
     # --- totals --------------------------------------------------------------------------------
@@ -459,23 +429,18 @@ class _Checker:
             return  # the usual case: nothing to say
         if shown is not None and abs(shown - shown_sum) > 1e-9:
             self.shown_rule(cell, shown, shown_sum)
-        where = rules.where(self.spec, cell)
         wrong = shown is None or abs(shown - expected) > 1e-9
-        breaks = self._rule_of(cell) if wrong else ""
-        now = "空白" if x.value is None else f"“{x.value}”" if x.kind != "n" else rules.fmt(x.value)
+        said = {"where": rules.where(self.spec, cell), "recomputed": rules.fmt(expected),
+                "breaks": self._rule_of(cell) if wrong else "",
+                "shown": "空白" if x.value is None else f"“{x.value}”" if x.kind != "n" else rules.fmt(x.value)}
         if x.formula is None:
-            self.add("total_overwritten", f"{where}应为公式 {formula}，现为手填的 {now}；按各项重新计算应为 "
-                     f"{rules.fmt(expected)}。{breaks}" + catalogue.get("total_overwritten").remedy,
+            self.add("total_overwritten", formula=formula, **said,
                      sheet=cell.sheet, cell=cell.address, expected=expected, actual=x.value, ref=cell.code)
         elif not intact:
-            self.add("formula_altered", f"{where}的公式被改为 ={x.formula}，应为 {formula}（显示 {now}，"
-                     f"按各项重新计算应为 {rules.fmt(expected)}）。{breaks}" + catalogue.get("formula_altered").remedy,
+            self.add("formula_altered", found="=" + x.formula, formula=formula, **said,
                      sheet=cell.sheet, cell=cell.address, expected=formula, actual="=" + x.formula, ref=cell.code)
         else:
-            why = "工作簿的计算模式为“手动”。" if manual else ""
-            self.add("total_stale", f"{where}显示 {now}，而表中各项之和为 {rules.fmt(shown_sum)}"
-                     f"（按各项重新计算应为 {rules.fmt(expected)}）：公式结果未随数字更新。{why}{breaks}"
-                     + catalogue.get("total_stale").remedy,
+            self.add("total_stale", parts=rules.fmt(shown_sum), manual="工作簿的计算模式为“手动”。" if manual else "", **said,
                      sheet=cell.sheet, cell=cell.address, expected=expected, actual=x.value, ref=cell.code)
 
     def shown_rule(self, cell: Cell, shown, shown_sum) -> None:
@@ -514,9 +479,8 @@ class _Checker:
         empty = [f for f in self.spec.cover if f.role == "input" and not out[f.code]]
         if empty and self.spec.cover_sheet in self.book.sheets:
             f = empty[0]
-            self.add("contact_missing", f"“{f.sheet}”工作表未填写" + "、".join(e.label for e in empty)
-                     + f"（{', '.join(e.address for e in empty)}）。" + catalogue.get("contact_missing").remedy,
-                     sheet=f.sheet, cell=f.address, ref=f.code)
+            self.add("contact_missing", fields="、".join(e.label for e in empty),
+                     cells=", ".join(e.address for e in empty), sheet=f.sheet, cell=f.address, ref=f.code)
         return out
 
     def narratives(self) -> dict[str, str]:

@@ -24,7 +24,7 @@ from toolkit.check import rules
 from toolkit.check.workbook import Result, check_bytes
 from toolkit.collect.roster import Roster
 from toolkit.format.spec import Spec, load_spec
-from toolkit.model import Agency, Filled, Finding, count
+from toolkit.model import Agency, Filled, Finding, Report, count, status_of
 from toolkit.outputs import records
 from toolkit.pool import ordered_map
 
@@ -262,41 +262,27 @@ class Collection:
         known = self._status.get(r.file)
         if known is None:
             found = self._mine(r)
-            errors = count(found, "error")
-            status = ("rejected" if r.status == "rejected" else "errors" if errors
-                      else "warnings" if count(found, "warning") else "ok")
-            known = self._status[r.file] = (errors, status)
+            known = self._status[r.file] = (count(found, "error"), status_of(found, r.status == "rejected"))
         return known
 
+    def report(self) -> Report:
+        submissions = [
+            {
+                "file": r.file,
+                "agency_id": r.agency_id,
+                "agency": r.agency,
+                "year": r.year,
+                "status": self.status(r),
+                "sha256": r.sha256,
+                "used": bool(r.agency_id) and self.used.get(r.agency_id) is r,
+            }
+            for r in self.results
+        ]
+        return Report.of({"id": self.spec.id, "version": self.spec.version}, submissions, self.all_findings,
+                         year=self.year, missing=self.missing)
+
     def to_dict(self) -> dict[str, Any]:
-        findings = self.all_findings
-        agencies = {r.agency_id for r in self.results if r.agency_id}
-        return {
-            "valid": self.valid,
-            "template": {"id": self.spec.id, "version": self.spec.version},
-            "year": self.year,
-            "stats": {
-                "files": len(self.results),
-                "agencies": len(agencies),
-                "errors": count(findings, "error"),
-                "warnings": count(findings, "warning"),
-                "missing": len(self.missing),
-            },
-            "submissions": [
-                {
-                    "file": r.file,
-                    "agency_id": r.agency_id,
-                    "agency": r.agency,
-                    "year": r.year,
-                    "status": self.status(r),
-                    "sha256": r.sha256,
-                    "used": bool(r.agency_id) and self.used.get(r.agency_id) is r,
-                }
-                for r in self.results
-            ],
-            "missing": [{"agency_id": a.id, "agency": a.name} for a in self.missing],
-            "findings": [f.to_dict() for f in findings],
-        }
+        return self.report().to_dict()
 
 
 # --- discovery -------------------------------------------------------------------------------
@@ -439,8 +425,7 @@ def _match(coll: Collection) -> None:
                 coll.findings.append(catalogue.finding(
                     "agency_unknown", file=r.file, agency_id=agency_id, sheet=coll.spec.cover_sheet,
                     cell=coll.spec.cover_field("meta_agency").address, actual=f"{agency_id} {r.agency or ''}",
-                    message=f"{r.file}：单位编号 {agency_id}（{r.agency or ''}）不在报送名单中，未计入汇总。"
-                            "请核对是否使用了本单位的模板，或在名单中补充该单位。"))
+                    agency=r.agency or ""))
             continue
         chosen, reason = _choose(rs)
         coll.used[agency_id] = chosen
@@ -450,8 +435,7 @@ def _match(coll: Collection) -> None:
                 coll.findings.append(catalogue.finding(
                     "agency_duplicate", file=r.file, agency_id=agency_id, sheet="", cell="",
                     expected=chosen.file, actual=r.file,
-                    message=f"单位 {agency_id}（{chosen.agency or ''}）报送了 {len(rs)} 个文件：采用 {chosen.file}"
-                            f"（{reason}），未采用 {others}。如需改用其他文件，请删除多余文件后重新汇总。"))
+                    agency=chosen.agency or "", count=len(rs), chosen=chosen.file, reason=reason, others=others))
     if coll.roster:
         coll.missing = [a for a in coll.roster.agencies if a.id not in coll.used]
 

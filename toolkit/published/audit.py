@@ -16,7 +16,7 @@ from typing import Any
 
 from toolkit.check import rules
 from toolkit.format.spec import Spec, load_spec
-from toolkit.model import Finding, count
+from toolkit.model import Finding, Report, status_of
 from toolkit.published.doc import ReadError
 from toolkit.published.reader import Published, read_published
 from toolkit.published.tables import locate, sheet_name
@@ -34,42 +34,29 @@ class Audit:
 
     @property
     def status(self) -> str:
-        if self.published is None:
-            return "rejected"
-        if count(self.findings, "error"):
-            return "errors"
-        return "warnings" if count(self.findings, "warning") else "ok"
+        return status_of(self.findings, self.published is None)
 
     @property
     def exit_code(self) -> int:
-        return {"rejected": 2, "errors": 1}.get(self.status, 0)
+        return self.report().exit_code
+
+    def report(self) -> Report:
+        """The same shape as ``toolkit check --json``; an unreadable report is a failed run."""
+        p = self.published
+        submission = {
+            "file": self.file,
+            "agency_id": "",
+            "agency": p.agency if p else None,
+            "year": p.year if p else None,
+            "status": self.status,
+            "layout": p.editions() if p else {},
+            **({"error": self.error} if self.error else {}),
+        }
+        return Report.of({"id": self.spec.id, "version": self.spec.version}, [submission], self.findings,
+                         year=p.year if p else None, agencies=1 if p and p.agency else 0, failed=p is None)
 
     def to_dict(self) -> dict[str, Any]:
-        """The same shape as ``toolkit check --json``."""
-        p = self.published
-        return {
-            "valid": self.status not in ("rejected", "errors"),
-            "template": {"id": self.spec.id, "version": self.spec.version},
-            "year": p.year if p else None,
-            "stats": {
-                "files": 1,
-                "agencies": 1 if p and p.agency else 0,
-                "errors": count(self.findings, "error") + (1 if self.error else 0),
-                "warnings": count(self.findings, "warning"),
-                "missing": 0,
-            },
-            "submissions": [{
-                "file": self.file,
-                "agency_id": "",
-                "agency": p.agency if p else None,
-                "year": p.year if p else None,
-                "status": self.status,
-                "layout": p.editions() if p else {},
-                **({"error": self.error} if self.error else {}),
-            }],
-            "missing": [],
-            "findings": [f.to_dict() for f in self.findings],
-        }
+        return self.report().to_dict()
 
 
 def audit_report(path: Path, spec: Spec | None = None) -> Audit:

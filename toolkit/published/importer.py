@@ -12,12 +12,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from toolkit import catalogue
 from toolkit.collect.roster import RosterError, validate_id
 from toolkit.format.spec import Spec, load_spec
 from toolkit.model import Agency, Finding
 from toolkit.published.audit import audit_published
 from toolkit.published.doc import ReadError
-from toolkit.published.problems import problem
 from toolkit.published.reader import Published, read_published
 from toolkit.published.tables import locate, sheet_name
 from toolkit.template.workbook import build_workbook
@@ -104,7 +104,7 @@ def _unmapped(pub: Published, spec: Spec) -> list[Finding]:
                 if r not in rows:
                     rows.append(r)
             parts.append(f"{spec.label}的“{'”“'.join(rows)}”在原表中没有对应项，已留空，请按 {spec.label}口径补填")
-        out.append(problem("pub_not_mapped", f"{sheet_name(tr.table)}按 {old.label}格式读取：" + "；".join(parts) + "。",
-                           file=pub.path.name, sheet=sheet_name(tr.table), cell=locate(tr.table, (lost or blank)[0])
+        out.append(catalogue.finding("pub_not_mapped", notes="；".join(parts), old_label=old.label,
+                                     file=pub.path.name, sheet=sheet_name(tr.table), cell=locate(tr.table, (lost or blank)[0])
                            if lost else locate(spec.table(tid), blank[0]), ref=(lost or blank)[0].code))
     return out

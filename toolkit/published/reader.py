@@ -14,12 +14,12 @@ from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
+from toolkit import catalogue
 from toolkit.format.labels import published_key
 from toolkit.format.spec import DEFAULT_EDITION, Spec, Table, editions, load_spec
 from toolkit.model import Filled, Finding
 from toolkit.published import sections
 from toolkit.published.doc import Doc, ReadError, Row, read_document
-from toolkit.published.problems import problem
 from toolkit.published.tables import TableRead, read_table, sheet_name
 from toolkit.published.tokens import segments, tokenize
 
@@ -100,10 +100,8 @@ def read_doc(doc: Doc, spec: Spec) -> Published:
     for t in spec.tables:
         tr = pub.tables.get(t.id)
         if tr is None:
-            pub.findings.append(problem(
-                "pub_section_missing",
-                f"找不到{t.heading}（{sheet_name(t)}），该表数字未读取。请核对报告是否缺少这一部分或表格。",
-                file=file, sheet=sheet_name(t), cell=t.heading))
+            pub.findings.append(catalogue.finding("pub_section_missing", "table", file=file, sheet=sheet_name(t),
+                                                  cell=t.heading))
             continue
         pub.findings.extend(_layout_findings(pub, t, tr, file))
         pub.findings.extend(tr.findings)
@@ -111,10 +109,8 @@ def read_doc(doc: Doc, spec: Spec) -> Published:
     for h in heads:
         if not h.numbered:
             s = next(s for s in spec.sections if s.numeral == h.numeral)
-            pub.findings.append(problem(
-                "pub_heading_unnumbered",
-                f"第{h.numeral}部分的标题“{rows[h.row].text}”缺少序号，官方格式为“{s.heading}”。",
-                file=file, sheet=s.heading, cell=rows[h.row].text))
+            pub.findings.append(catalogue.finding("pub_heading_unnumbered", numeral=h.numeral, found=rows[h.row].text,
+                                                  file=file, sheet=s.heading, cell=rows[h.row].text))
     lead_end = at["一"].row if "一" in at else min((b for b, _ in starts.values()), default=len(rows))
     pub.contact = sections.contact(spec, rows[:lead_end])
     return pub
@@ -147,19 +143,14 @@ def _layout_findings(pub: Published, t: Table, tr: TableRead, file: str) -> list
     if tr.edition != pub.spec.id:
         spec, old = pub.spec, load_spec(tr.edition)
         current_year = pub.year is None or pub.year >= spec.first_year
-        out.append(problem(
-            "pub_old_layout",
-            f"{sheet_name(t)}（{t.heading}）使用的是 {old.label}格式（{old.notice.number}）"
-            + (f"，{spec.first_year} 年及以后的年度报告应使用 {spec.label}格式（{spec.notice.number}）。" if current_year
-               else "，与该年度适用的格式一致。"),
-            file=file, sheet=sheet_name(t), cell=t.heading, severity=None if current_year else "info",
-            expected=pub.spec.id, actual=tr.edition))
+        out.append(catalogue.finding(
+            "pub_old_layout", "" if current_year else "earlier", severity=None if current_year else "info",
+            file=file, sheet=sheet_name(t), cell=t.heading, expected=pub.spec.id, actual=tr.edition,
+            old_label=old.label, old_notice=old.notice.number, first_year=spec.first_year, label=spec.label,
+            notice=spec.notice.number))
     if tr.labels_missing:
-        shown = "”“".join(tr.labels_missing)
-        out.append(problem(
-            "pub_header",
-            f"{sheet_name(t)}的表头中找不到“{shown}”。请核对表头是否与官方格式一致；数字按官方格式的列序读取。",
-            file=file, sheet=sheet_name(t), cell="表头", expected=tr.labels_missing))
+        out.append(catalogue.finding("pub_header", labels="”“".join(tr.labels_missing),
+                                     file=file, sheet=sheet_name(t), cell="表头", expected=tr.labels_missing))
     return out
 
 
@@ -227,10 +218,8 @@ def _narratives(pub: Published, spec: Spec, rows: list[Row], heads: list[section
     for n in spec.narratives:
         if n.section not in at:
             pub.narratives[n.code] = ""
-            pub.findings.append(problem(
-                "pub_section_missing",
-                f"找不到“{n.heading}”部分（标题缺失或改动），该部分文字未读取。",
-                file=file, sheet=n.heading, cell=n.heading, ref=n.code))
+            pub.findings.append(catalogue.finding("pub_section_missing", file=file, sheet=n.heading, cell=n.heading,
+                                                  ref=n.code))
             continue
         begin, end = ranges[n.code]
         pub.narratives[n.code] = sections.narrative(rows[begin:end], wrap=wrap)

@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from toolkit import catalogue
 from toolkit.format.labels import core, published_key
 from toolkit.format.spec import Cell, Table
 from toolkit.model import Finding
-from toolkit.published.problems import problem
 from toolkit.published.tokens import Segment, Token, number
 
 SPLIT_BUDGET = 200_000  # search steps for one run-together row before calling it ambiguous
@@ -134,10 +134,8 @@ def _find(segs: list[Segment], start: int, label: str) -> tuple[int, int] | None
 def _missing(out: TableRead, cells: list[Cell], file: str) -> None:
     for c in cells:
         out.readings[c.code] = Reading(c.code, None, "", "missing")
-    label = _row_label(cells[0]) or "数据行"
-    out.findings.append(problem(
-        "pub_row_missing",
-        f"{sheet_name(out.table)}找不到“{label}”这一行，该行数字未读取。请核对行标签是否与官方格式一致。",
+    out.findings.append(catalogue.finding(
+        "pub_row_missing", row=_row_label(cells[0]) or "数据行",
         file=file, sheet=sheet_name(out.table), cell=locate(out.table, cells[0]).split("／")[0], ref=cells[0].code))
 
 
@@ -158,9 +156,8 @@ def _resolve(out: TableRead, cells: list[Cell], values: list[Token], file: str) 
     else:
         readings = [Reading(c.code, None, "", "unreadable") for c in cells]
         shown = " ".join(v.text or "（空）" for v in vals) or "（无）"
-        out.findings.append(problem(
-            "pub_row_unreadable",
-            f"{where}“{row_name}”应有{n}个数字，实际读到{len(vals)}个：{shown}。该行未读取，请核对原文。",
+        out.findings.append(catalogue.finding(
+            "pub_row_unreadable", row=row_name, count=n, found=len(vals), shown=shown,
             file=file, sheet=where, cell=row_name, ref=cells[0].code, expected=n, actual=len(vals)))
     for r in readings:
         out.readings[r.code] = r
@@ -192,22 +189,17 @@ def _row_notes(out: TableRead, cells: list[Cell], readings: list[Reading], file:
     parts = [x for c in sums for x in c.sum_of]
     if sums and len(parts) > 1 and all(status[x] == "blank" for x in parts) and all(
             status[c.code] == "ok" for c in sums):
-        out.findings.append(problem(
-            "pub_total_only",
-            f"{where}“{row_name}”只填写了总计，{names([r for r in readings if r.code in parts])}均为空白。"
-            "请按申请人类别逐项填写，没有的填 0。",
+        out.findings.append(catalogue.finding(
+            "pub_total_only", row=row_name, columns=names([r for r in readings if r.code in parts]),
             file=file, sheet=where, cell=locate(out.table, by[parts[0]]), ref=parts[0]))
         blanks = [r for r in blanks if r.code not in parts]
     if blanks:
-        out.findings.append(problem(
-            "pub_blank",
-            f"{where}“{row_name}”的{names(blanks)}为空白，未按 0 读取。没有发生的事项应填 0。",
+        out.findings.append(catalogue.finding(
+            "pub_blank", row=row_name, columns=names(blanks),
             file=file, sheet=where, cell=locate(out.table, by[blanks[0].code]), ref=blanks[0].code))
     if holders:
-        shown = "”“".join(sorted({r.raw for r in holders}))
-        out.findings.append(problem(
-            "pub_placeholder",
-            f"{where}“{row_name}”的{names(holders)}填写了“{shown}”，已按 0 读取。没有发生的事项应填 0。",
+        out.findings.append(catalogue.finding(
+            "pub_placeholder", row=row_name, columns=names(holders), shown="”“".join(sorted({r.raw for r in holders})),
             file=file, sheet=where, cell=locate(out.table, by[holders[0].code]), ref=holders[0].code,
             actual=holders[0].raw, expected=0))
 
@@ -222,22 +214,18 @@ def _split(out: TableRead, cells: list[Cell], vals: list[Token], file: str, wher
     raw = " ".join(v.text for v in vals)
     if len(found) == 1:
         pieces = found[0]
-        out.findings.append(problem(
-            "pub_run_together",
-            f"{where}“{row_name}”的数字粘连在一起（{raw}），已按本行总计唯一拆分为 {' '.join(pieces)}。请核对原文。",
+        out.findings.append(catalogue.finding(
+            "pub_run_together", row=row_name, raw=raw, pieces=" ".join(pieces),
             file=file, sheet=where, cell=row_name, ref=cells[0].code, actual=raw))
         return [Reading(c.code, number(p) if number(p) is not None else 0, p,
                         "split" if number(p) is not None else "placeholder") for c, p in zip(cells, pieces)]
     if found:
-        shown = "；".join(" ".join(s) for s in found[:2])
-        msg = (f"{where}“{row_name}”的数字粘连在一起（{raw}），有多种拆分都符合勾稽关系（如 {shown}），"
-               "无法确定各单元格的数字，该行未读取。请在原文中用空格或表格分开各列。")
-        code = "pub_ambiguous"
+        said = catalogue.finding("pub_ambiguous", row=row_name, raw=raw, splits="；".join(" ".join(s) for s in found[:2]),
+                                 file=file, sheet=where, cell=row_name, ref=cells[0].code, actual=raw)
     else:
-        msg = (f"{where}“{row_name}”应有{len(cells)}个数字，读到“{raw}”，无法拆分成符合本行总计的{len(cells)}个数，"
-               "该行未读取。请核对原文。")
-        code = "pub_row_unreadable"
-    out.findings.append(problem(code, msg, file=file, sheet=where, cell=row_name, ref=cells[0].code, actual=raw))
+        said = catalogue.finding("pub_row_unreadable", "unsplit", row=row_name, count=len(cells), raw=raw,
+                                 file=file, sheet=where, cell=row_name, ref=cells[0].code, actual=raw)
+    out.findings.append(said)
     return [Reading(c.code, None, raw, "ambiguous") for c in cells]
 
 

@@ -38,9 +38,8 @@ LIMITS = Limits()
 
 
 def finding(code: str, name: str, detail: str, *, actual=None, expected=None) -> Finding:
-    c = catalogue.get(code)
-    return Finding(code=code, severity=c.severity, message=f"文件“{name}”：{detail}{c.remedy}",
-                   file=name, actual=actual, expected=expected)
+    """A screening finding: ``detail`` is the sentence saying what was found."""
+    return catalogue.finding(code, file=name, detail=detail, actual=actual, expected=expected)
 
 
 def open_package(data: bytes, name: str,
@@ -142,16 +141,12 @@ def _ole_finding(data: bytes, name: str) -> Finding:
     streams = ole_stream_names(data)
     lower = name.lower()
     if {"EncryptionInfo", "EncryptedPackage"} & streams:
-        return finding("encrypted", name, "文件设置了打开密码，无法读取其中的数字。")
+        return catalogue.finding("encrypted", file=name)
     if lower.endswith((".et", ".ett")):
-        return finding("wps_et", name, "这是 WPS 表格专用格式（.et）的文件。")
+        return catalogue.finding("wps_et", file=name)
     if {"Workbook", "Book"} & streams or not streams:
-        if streams:
-            return finding("old_xls", name, "这是旧版 Excel 97-2003 格式（.xls）的文件（WPS 存为 .xls 或 .et 时也是这种格式）。")
-        return finding("old_xls", name, "这是旧版 Excel（.xls）或 WPS（.et）格式的文件。")
-    if "WordDocument" in streams:
-        return finding("ole_other", name, "这是旧版 Word 文档（.doc），不是工作簿。")
-    return finding("ole_other", name, "这是旧版 Office 复合文档，但不是工作簿。")
+        return catalogue.finding("old_xls", "" if streams else "unsure", file=name)
+    return catalogue.finding("ole_other", "doc" if "WordDocument" in streams else "", file=name)
 
 
 def ole_stream_names(data: bytes) -> set[str]:
