@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 import pytest
-from faults import YEAR, clean_report, members, previous_of, rezip
+from faults import YEAR, clean_report, clean_workbook, members, previous_of, rezip
 from typer.testing import CliRunner
 
 from toolkit import catalogue
@@ -31,8 +31,7 @@ def report(spec):
 
 @pytest.fixture(scope="module")
 def clean(spec, report) -> bytes:
-    return build_workbook(spec, AGENCY, YEAR, values=report["values"], narratives=report["narratives"],
-                          contact=report["contact"])
+    return clean_workbook(spec, report)
 
 
 @pytest.fixture(scope="module")

@@ -117,21 +117,22 @@ def _same_sum_written_differently(spec: Spec, code: str) -> Formula:
     return Formula(f"=SUM({parts[0]}:{parts[-2]})+{parts[-1]}")
 
 
-def _balanced_plus(env: Env, extra: dict[str, int]) -> dict:
-    return {code: env.report["values"][code] + d for code, d in extra.items()}
+def _moved(env: Env, deltas: dict[str, int]) -> dict:
+    """The clean report's figures at these cells, each moved by its delta."""
+    return {code: env.report["values"][code] + d for code, d in deltas.items()}
 
 
 # --- clerk-like faults (LibreOffice) --------------------------------------------------------------
 
 OFFICE_FAULTS = [
     Fault("R1 broken: 一+二 ≠ 三（七）+四",
-          lambda e: e.lo(_balanced_plus(e, {"t3_new_natural": 1})),
+          lambda e: e.lo(_moved(e, {"t3_new_natural": 1})),
           "R1", "error", at("t3_carried_out_natural"), {"R1"}),
     Fault("R2 broken: a row's 总计 typed over with a wrong number",
           lambda e: e.lo({"t3_granted_total": e.value("t3_granted_total") + 5}),
           "R2", "error", at("t3_granted_total"), {"R2", "total_overwritten"}, says=("显示 ", "各项之和")),
     Fault("R3 broken: （七）总计 formula altered to leave out a row",
-          lambda e: e.lo({**_balanced_plus(e, {"t3_other_other_natural": 2, "t3_new_natural": 2}),
+          lambda e: e.lo({**_moved(e, {"t3_other_other_natural": 2, "t3_new_natural": 2}),
                           "t3_closed_total_natural": _formula_without_last_part(e.spec, "t3_closed_total_natural")}),
           "R3", "error", at("t3_closed_total_natural"), {"R3", "formula_altered"}, says=("R3",)),
     Fault("R4 broken: 表四 总计 not recalculated after a change",
@@ -241,7 +242,7 @@ PYTHON_FAULTS = [
           "narrative_copied", "warning", at("problems"), set(), check={"previous": "previous"}),
     Fault("carried over from last year differs (R5)",
           lambda e: e.workbook(values={**e.report["values"],
-                                       **_balanced_plus(e, {"t3_carried_in_legal": 1, "t3_carried_out_legal": 1})}),
+                                       **_moved(e, {"t3_carried_in_legal": 1, "t3_carried_out_legal": 1})}),
           "R5", "warning", at("t3_carried_in_legal"), set(), check={"previous": "previous"}),
     Fault("documents in force do not follow from last year (R6)",
           lambda e: e.workbook(values={**e.report["values"], "t2_normative_valid": e.report["values"]["t2_normative_valid"] + 2}),

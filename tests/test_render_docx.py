@@ -13,6 +13,7 @@ from pathlib import Path
 import docx
 import pytest
 from docx.oxml.ns import qn
+from faults import balanced_report
 
 from toolkit.model import Filled
 from toolkit.outputs.report_docx import render_combined, render_report
@@ -389,24 +390,8 @@ def test_beilun_2023_report_reproduced(spec):
 
 
 def balanced_values(spec, seed: int = 3) -> dict:
-    """Random figures that satisfy R1–R4, as a careful clerk would type them."""
-    rng = random.Random(seed)
-    t3 = spec.table("t3")
-    values = {c.code: rng.randint(0, 50) for c in spec.inputs}
-    values["t2_fee_amount"] = 3.75
-    results = [r for r in t3.row_codes if r not in ("new", "carried_in", "closed_total", "carried_out")]
-    for col in t3.col_codes:
-        if col == "total":
-            continue
-        closed = sum(values[t3.cell(r, col).code] for r in results)
-        values[t3.cell("carried_out", col).code] = rng.randint(0, 5)
-        values[t3.cell("carried_in", col).code] = rng.randint(0, 5)
-        values[t3.cell("new", col).code] = (closed + values[t3.cell("carried_out", col).code]
-                                             - values[t3.cell("carried_in", col).code])
-        if values[t3.cell("new", col).code] < 0:
-            values[t3.cell("carried_in", col).code] += values[t3.cell("new", col).code]
-            values[t3.cell("new", col).code] = 0
-    return values
+    """Random figures that satisfy every rule (faults.balanced_report), the fee 3.75 万元."""
+    return {**balanced_report(spec, random.Random(seed))["values"], "t2_fee_amount": 3.75}
 
 
 def write_workbook(spec, path: Path, values: dict, agency=("jiangbei-bureau", "江北区某局")) -> Path:

@@ -8,12 +8,13 @@ Python, as no spreadsheet program would write them.
 from __future__ import annotations
 
 import io
+import random
 import re
 import struct
 import zipfile
 
 from toolkit.format import compute
-from toolkit.format.spec import Spec
+from toolkit.format.spec import Spec, Table
 from toolkit.model import Agency, Filled
 from toolkit.template.workbook import build_workbook
 from toolkit.xlsx.book import ReadError, read_bytes
@@ -73,36 +74,71 @@ def same_either_way(data: bytes) -> dict | tuple:
 # --- a clean, balanced report -------------------------------------------------------------------
 
 
-def clean_report(spec: Spec) -> dict:
-    """Non-trivial inputs that satisfy every rule, narratives that agree with them, a contact."""
-    t3 = spec.table("t3")
-    values: dict[str, int | float] = {}
-    for i, c in enumerate(spec.inputs):
-        values[c.code] = (i * 7) % 4  # 0..3, varied
-    values["t2_fee_amount"] = 1.25
-    for col in t3.col_codes:
-        new = t3.cell("new", col)
-        if new.role != "input":
-            continue
-        closed = sum(values[c] for c in t3.cell("closed_total", col).sum_of)
-        carried_in = values[t3.cell("carried_in", col).code]
-        carried_out = carried_in + 1  # keeps new >= 0 and non-zero
-        values[t3.cell("carried_out", col).code] = carried_out
-        values[new.code] = closed + carried_out - carried_in
-    for row in ("regulation", "normative"):  # stock large enough for R6 against last year
-        values[f"t2_{row}_valid"] = 10 + values[f"t2_{row}_issued"]
+def balanced_report(spec: Spec, rng: random.Random) -> dict:
+    """Inputs drawn from ``rng`` that satisfy every rule, narratives that agree with them, a contact.
+
+    R7: counts are non-negative ints (many zeros, as in real reports), a decimal cell a number
+    of quarters (exact in binary and in decimal). R1: in each column the first left-hand row is
+    what balances the others. R2-R4: totals are never given, the recomputation makes them.
+    R6: stocks exceed the year's additions (last year's, see previous_of, is then positive).
+    R8: the overview quotes the recomputed totals, each made non-zero so that a text saying
+    "none" is wrong; R9: section 六 names 信息处理费."""
+    values: dict[str, int | float] = {
+        c.code: rng.randint(0, 400) / 4 if c.type == "decimal" else _count(rng) for c in spec.inputs}
+    for rule in spec.rules:
+        p = rule.params
+        if rule.kind == "balance":
+            _balance(spec, spec.table(p["table"]), p["lhs"], p["rhs"], values)
+        elif rule.kind == "stock":
+            t = spec.table(p["table"])
+            for row in p["rows"]:
+                values[t.cell(row, p["stock"]).code] = values[t.cell(row, p["plus"]).code] + rng.randint(5, 40)
+    t4 = spec.table("t4")
+    review = t4.cell("", "review_total")
+    if not compute.full(spec, values)[review.code]:
+        values[review.sum_of[0]] = 1
     full = compute.full(spec, values)
-    review = full["t4_review_total"]
-    lawsuits = full["t4_direct_total"] + full["t4_after_total"]
+    applications = full[spec.table("t3").cell("new", "total").code]
+    lawsuits = full[t4.cell("", "direct_total").code] + full[t4.cell("", "after_total").code]
     narratives = {
         "overview": (f"{YEAR}年，本机关认真贯彻《中华人民共和国政府信息公开条例》。全年共收到政府信息公开申请"
-                     f"{full['t3_new_total']}件，均在法定期限内答复。发生政府信息公开行政复议{review}件，"
+                     f"{applications}件，均在法定期限内答复。发生政府信息公开行政复议{full[review.code]}件，"
                      f"行政诉讼{lawsuits}件。"),
         "problems": "政策解读形式较为单一，下一步将丰富图表、视频等解读形式；上年提出的改进措施已全部落实。",
         "other_matters": f"{YEAR}年本机关未收取信息处理费。无其他需要报告的事项。",
     }
     contact = {"meta_contact": "张三", "meta_phone": "0574-86780000"}
     return {"values": values, "narratives": narratives, "contact": contact}
+
+
+def _count(rng: random.Random) -> int:
+    return 0 if rng.random() < 0.4 else rng.randint(1, 30)
+
+
+def _balance(spec: Spec, table: Table, lhs: list[str], rhs: list[str], values: dict) -> None:
+    """Per input column: the other left-hand rows capped by the right-hand side, the first
+    left-hand row the rest. If nothing at all comes in on the first row, one application
+    comes in and is carried over (the table is never empty)."""
+    free = []
+    for col in table.col_codes:
+        first, *others = (table.cell(r, col) for r in lhs)
+        if first.role != "input":
+            continue
+        full = compute.full(spec, values)
+        room = sum(full[table.cell(r, col).code] for r in rhs)
+        for c in others:
+            values[c.code] = min(values[c.code], room)
+            room -= values[c.code]
+        values[first.code] = room
+        free.append((first.code, table.cell(rhs[-1], col).code))
+    if not any(values[code] for code, _ in free):
+        for code in free[0]:
+            values[code] += 1
+
+
+def clean_report(spec: Spec) -> dict:
+    """The balanced report the corpus and the check tests use (one fixed draw)."""
+    return balanced_report(spec, random.Random(YEAR))
 
 
 def clean_workbook(spec: Spec, report: dict | None = None, year: int = YEAR) -> bytes:
@@ -112,16 +148,23 @@ def clean_workbook(spec: Spec, report: dict | None = None, year: int = YEAR) -> 
 
 
 def previous_of(spec: Spec, report: dict) -> Filled:
-    """Last year's report consistent with this one under R5 and R6, with other narratives."""
+    """Last year's report consistent with this one under the cross-year rules (R5: carried over
+    per column; R6: documents in force), with other narratives."""
     values = dict(report["values"])
-    t3 = spec.table("t3")
-    for col in t3.col_codes:
-        out = t3.cell("carried_out", col)
-        if out.role == "input":
-            values[out.code] = report["values"][t3.cell("carried_in", col).code]
-    for row in ("regulation", "normative"):
-        v = report["values"]
-        values[f"t2_{row}_valid"] = v[f"t2_{row}_valid"] - v[f"t2_{row}_issued"] + v[f"t2_{row}_repealed"]
+    now = report["values"]
+    for rule in spec.rules:
+        p = rule.params
+        if rule.kind == "carry_over":
+            t = spec.table(p["table"])
+            for col in t.col_codes:
+                before = t.cell(p["previous"], col)
+                if before.role == "input":
+                    values[before.code] = now[t.cell(p["this"], col).code]
+        elif rule.kind == "stock":
+            t = spec.table(p["table"])
+            for row in p["rows"]:
+                stock, plus, minus = (t.cell(row, p[k]).code for k in ("stock", "plus", "minus"))
+                values[stock] = now[stock] - now[plus] + now[minus]
     narratives = {"overview": "上一年度总体情况：完善制度，加强平台建设。",
                   "problems": "上一年度的问题：信息更新不够及时。",
                   "other_matters": "上一年度未收取信息处理费。"}
@@ -276,7 +319,7 @@ def cfb(streams: dict[str, bytes]) -> bytes:
         return bytes(e)
 
     entries = [entry("Root Entry", 5, 1 if bodies else 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFE, 0)]
-    for i, ((name, body), (first, _)) in enumerate(zip(bodies, chains), start=1):
+    for i, ((name, _body), (first, _)) in enumerate(zip(bodies, chains), start=1):
         right = i + 1 if i < len(bodies) else 0xFFFFFFFF
         entries.append(entry(name, 2, 0xFFFFFFFF, right, first, len(streams[name])))
     directory = b"".join(entries).ljust(dir_sectors * size, b"\x00")
