@@ -24,7 +24,7 @@ from toolkit.format import compute
 from toolkit.format.cache import per_spec
 from toolkit.format.labels import narrative_text, nfkc
 from toolkit.format.spec import Cell, Narrative, Rule, Spec
-from toolkit.model import Filled, Finding
+from toolkit.model import Filled, Finding, Number
 
 COPY_SIMILARITY = 0.9  # narratives at least this similar to last year's count as copied
 
@@ -33,7 +33,7 @@ CROSS_YEAR = ("carry_over", "stock")  # rule kinds that compare with last year's
 
 
 def apply(spec: Spec, filled: Filled, *, previous: Filled | None = None,
-          shown: Mapping[str, float | int] | None = None) -> list[Finding]:
+          shown: Mapping[str, Number] | None = None) -> list[Finding]:
     """R1–R9 and the narrative checks; R5, R6 and copied narratives only with ``previous``.
 
     A table none of whose cells is in ``filled.values`` was not read (a workbook whose layout
@@ -91,7 +91,7 @@ def _has_table(read: set[str], rule: Rule) -> bool:
     return table is None or table in read
 
 
-def shown_values(spec: Spec, filled: Filled) -> dict[str, float | int]:
+def shown_values(spec: Spec, filled: Filled) -> dict[str, Number]:
     """Every cell's number as the report shows it: inputs (blank or non-number as 0), stated
     totals where given, otherwise recomputed totals."""
     get = filled.values.get

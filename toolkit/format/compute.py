@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
+from typing import Any
 
 from toolkit.format.cache import per_spec
 from toolkit.format.spec import Spec
@@ -42,7 +43,7 @@ def totals(spec: Spec, inputs: Mapping[str, Number | None]) -> dict[str, Number]
     out: dict[str, Number] = {}
     get = inputs.get
     for code, parts in order(spec):
-        s: Number = 0
+        s: Any = 0  # Number; a total never mixes float and Decimal parts (one column, one type)
         for part, is_total in parts:
             if is_total:
                 s = s + out[part]
