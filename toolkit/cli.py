@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from toolkit.collect.roster import RosterError, read_roster, validate_id
 from toolkit.format.spec import DEFAULT_EDITION, load_spec
 from toolkit.model import Agency
-from toolkit.outputs.safepath import is_safe_stem, safe_stem
+from toolkit.outputs.safepath import safe_stem
 from toolkit.template.workbook import DEFAULT_PASSWORD, write_templates
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -75,18 +75,18 @@ def template(
     """为每个单位生成锁定的 Excel 填报模板（<单位编号>.xlsx）。"""
     if (agency is None) == (roster is None):
         raise fail("请给出 --agency（单个单位）或 --roster（名单文件）二者之一。")
-    if not 2021 <= year <= 2100:
-        raise fail(f"年度 {year} 不适用 2021 年版格式（适用于 2021 年及以后的年度报告）。")
     try:
         if roster is not None:
             agencies = list(read_roster(roster).agencies)
-        else:
+        elif agency is not None:
             agencies = [Agency(validate_id(agency_id or agency), agency.strip())]
     except RosterError as e:
-        raise fail(str(e))
+        raise fail(str(e)) from None
     s = _load(edition)
     if not s.writable:
         raise fail(f"格式版本 {edition} 仅用于读取已发布的报告，不能生成模板；请使用 {DEFAULT_EDITION}。")
+    if problem := s.year_problem(year):
+        raise fail(problem)
     with _progress() as bar:
         task = bar.add_task("生成模板", total=len(agencies))
         paths = write_templates(s, agencies, year, out, password=password,
@@ -166,34 +166,28 @@ def report(
 ) -> None:
     """由一个单位的填报表生成年度报告 DOCX（先校验；有错误时拒绝，除非 --force）。"""
     from toolkit.check.workbook import check_file
+    from toolkit.outputs.agency_report import agency_report, report_name
     from toolkit.outputs.atomic import write_bytes_atomic
-    from toolkit.outputs.report_docx import render_report
 
     if not workbook.is_file():
         raise fail(f"找不到文件：{workbook}")
     s = _load(edition)
-    result = check_file(workbook, s)
-    _print_published_findings(result.findings)
-    errors = sum(1 for f in result.findings if f.severity == "error")
-    if result.filled is None:
+    made = agency_report(s, check_file(workbook, s), force=force)
+    _print_published_findings(made.result.findings)
+    if made.result.filled is None:
         console.print(f"[red]无法读取 {workbook}，未生成报告。[/red]")
         raise typer.Exit(1)
-    if errors and not force:
-        console.print(f"[red]{workbook} 有 {errors} 个错误，未生成报告。[/red]请按上面的提示改正后重新运行；"
+    if made.docx is None:
+        console.print(f"[red]{workbook} 有 {made.errors} 个错误，未生成报告。[/red]请按上面的提示改正后重新运行；"
                       "如确需先出稿，可加 --force（页眉将标注“未通过校验”）。")
         raise typer.Exit(1)
-    target = out or Path(f"{_safe_id(result.agency_id or result.filled.agency_id, workbook.stem)}.docx")
+    target = out or Path(report_name(made.result, workbook.stem))
     if target.resolve() == workbook.resolve():
         raise fail(f"输出文件不能与输入文件相同：{target}")
-    write_bytes_atomic(target, render_report(s, result.filled, unverified=bool(errors)))
+    write_bytes_atomic(target, made.docx)
     typer.echo(str(target))
-    mark = f"（有 {errors} 个错误，已标注“未通过校验”）" if errors else ""
-    console.print(f"已生成 {result.filled.agency} 年度报告 → {target}{mark}")
-
-
-def _safe_id(agency_id: str | None, fallback: str) -> str:
-    """The agency id as a file name, or the workbook's own name when the id is unusable."""
-    return agency_id if agency_id and is_safe_stem(agency_id) else safe_stem(fallback)
+    mark = f"（有 {made.errors} 个错误，已标注“未通过校验”）" if made.unverified else ""
+    console.print(f"已生成 {made.result.filled.agency} 年度报告 → {target}{mark}")
 
 
 @app.command()

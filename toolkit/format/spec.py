@@ -23,6 +23,7 @@ TABLE_TOP = 2  # 0-based sheet row of a table's first row: row 1 is the heading,
 COVER_FIELDS_TOP = 3  # 0-based sheet row of the first cover field
 NARRATIVE_TOP = 2  # 0-based sheet row of the first narrative heading
 STAMP_SHEET = "_stamp"
+LAST_PLAUSIBLE_YEAR = 2100  # a typo guard for --year, not a rule of the format
 STAMP_KEYS = ("template_id", "template_version", "agency_id", "agency", "year", "layout_hash")
 
 
@@ -278,6 +279,13 @@ class Spec:
     def applies_to(self, year: int) -> bool:
         """Whether reports for ``year`` use this edition."""
         return self.first_year <= year and (self.last_year is None or year <= self.last_year)
+
+    def year_problem(self, year: int) -> str | None:
+        """Why a template of this edition cannot be made for ``year`` (None when it can)."""
+        if self.applies_to(year) and year <= LAST_PLAUSIBLE_YEAR:
+            return None
+        span = f"{self.first_year} 年及以后" if self.last_year is None else f"{self.first_year}–{self.last_year} 年"
+        return f"年度 {year} 不适用 {self.label}格式（适用于 {span}的年度报告）。"
 
     @property
     def sheets(self) -> tuple[str, ...]:
