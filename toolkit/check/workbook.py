@@ -28,14 +28,14 @@ from pathlib import Path
 from typing import Any
 
 from toolkit import catalogue
+from toolkit import xlsx as read
 from toolkit.check import rules
 from toolkit.format import compute
 from toolkit.format.cache import per_spec
 from toolkit.format.spec import STAMP_SHEET, Cell, Label, Spec, Table, address, col_letter, load_spec, parse_address
 from toolkit.model import Filled, Finding, count
-from toolkit.xlsx import book as read
+from toolkit.xlsx import EMPTY, Book, Sheet, XCell
 from toolkit.xlsx import package as screen
-from toolkit.xlsx.book import EMPTY, Book, Sheet, XCell
 
 STATUSES = ("ok", "warnings", "errors", "rejected")
 _ZEROS = itertools.repeat(0)
