@@ -18,7 +18,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from faults import AGENCY, YEAR, clean_workbook, members, rezip, same_either_way, sheet_part
+from faults import AGENCY, YEAR, clean_workbook, members, outcome, rezip, same_either_way, sheet_part, snapshot
 
 from toolkit import xlsx
 from toolkit.check.workbook import check_bytes
@@ -375,6 +375,31 @@ def test_values_in_a_known_skeleton(kind, value, generated, spec):
     assert learnt["sheet known"] == 1 and not learnt["sheet plan made"], learnt
     assert_same(changed)
 
+
+def test_a_book_is_not_changed_by_the_next_one(generated, spec):
+    """The plans hand one cell object to every book in which that cell reads alike: cells are
+    immutable, so a book keeps what it read whatever is read after it."""
+    sheet = spec.table("t4").sheet
+    first = read_bytes(generated, blanks=False)
+    before = snapshot(first)
+    parts = members(generated)
+    name = sheet_part(parts, sheet)
+    parts[name] = re.sub(rb'(<c r="[A-Z]+\d+" s="\d+"><v>)[^<]*(</v>)', rb"\g<1>12345\2", parts[name])
+    second = read_bytes(rezip(parts), blanks=False)
+    assert snapshot(second) != before and snapshot(first) == before
+    cell = next(iter(first.sheets[sheet].cells.values()))
+    with pytest.raises(AttributeError):
+        cell.value = 0  # type: ignore[misc]
+
+
+def test_a_new_scanner_reads_as_the_reference(generated):
+    """The accelerator's memory is one object: a fresh one, knowing nothing, reads the same."""
+    for data in (generated, MARKET.read_bytes()):
+        for blanks in (True, False):
+            fresh = xmlscan.Scanner()
+            for _ in range(2):  # learning, then by what it learnt
+                assert snapshot(fresh.read_bytes(data, blanks=blanks)) == outcome(data, fast=False, blanks=blanks)
+            assert fresh.counts and not any(k.startswith("tree") for k in fresh.counts), fresh.counts
 
 TEXTS = ["", "x", "a&amp;b&lt;c", "&#20013;", "&bogus;", "&#x0;", "\x01", "]]>", "a > b", "line\r\nend", "line\rend",
          "第一段\n第二段", " 前后空格 ", "\ufffe"]
