@@ -16,7 +16,7 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from toolkit.check import rules
-from toolkit.check.workbook import MAX_LISTED, _listing, check_bytes
+from toolkit.check.workbook import MAX_LISTED, cell_listing, check_bytes
 from toolkit.format import compute
 from toolkit.format.spec import address, col_letter, load_spec, parse_address
 from toolkit.model import Filled
@@ -301,7 +301,7 @@ def expand(item: str) -> list[tuple[int, int]]:
 @QUICK
 @given(st.sets(places, min_size=1, max_size=60))
 def test_a_listing_covers_exactly_the_addresses_it_lists(where):
-    text = _listing([address(*rc) for rc in where])
+    text = cell_listing([address(*rc) for rc in where])
     m = re.fullmatch(r"(.*?)(?: 等 (\d+) 处)?", text)
     items = m.group(1).split("、")
     covered = [rc for item in items for rc in expand(item)]

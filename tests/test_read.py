@@ -14,7 +14,8 @@ from faults import clean_workbook, members, rezip, sheet_part
 
 from toolkit.format.spec import STAMP_SHEET, address
 from toolkit.office.driver import cells_by_code
-from toolkit.xlsx.book import ReadError, parse_xml, read_bytes, shift_formula
+from toolkit.xlsx import ReadError, read_bytes
+from toolkit.xlsx.book import parse_xml, shift_formula
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""The fast reader (toolkit.xmlscan, the default) against the tree reader (``fast=False``), cell
+"""The fast reader (toolkit.xlsx.scan, the default) against the tree reader (``fast=False``), cell
 for cell, and both against openpyxl: on the sample inbox (saved by LibreOffice), workbooks
 written by the template writer, a workbook LibreOffice saved after typing, hand-made variants
 of every form the scanners meet or must refuse, and seeded random damage. Whatever the bytes,
@@ -12,24 +12,36 @@ import random
 import re
 import sys
 import zipfile
+from collections import Counter
+from contextlib import suppress
 from pathlib import Path
 
 import openpyxl
 import pytest
-from faults import AGENCY, YEAR, clean_workbook, members, rezip, same_either_way, sheet_part
+from faults import AGENCY, YEAR, clean_workbook, members, outcome, rezip, same_either_way, sheet_part, snapshot
 
+from toolkit import xlsx
 from toolkit.check.workbook import check_bytes
 from toolkit.format.spec import STAMP_SHEET
 from toolkit.office.driver import cells_by_code
 from toolkit.template.workbook import build_workbook
+from toolkit.xlsx import read_bytes
 from toolkit.xlsx import scan as xmlscan
-from toolkit.xlsx.book import read_bytes
 
 SAMPLES = sorted((Path(__file__).parents[1] / "samples" / "inbox").glob("*.xlsx"))
 MARKET = next(p for p in SAMPLES if p.name == "demo-market.xlsx")
 
 
 assert_same = same_either_way
+
+
+def counted(*args, **kw) -> Counter:
+    """How the accelerator behind read_bytes(fast=True) read the parts of read_bytes(*args, **kw):
+    plans made and reused, parts left to the tree parser (its counts, see scan.Scanner)."""
+    before = Counter(xmlscan.SCANNER.counts)
+    with suppress(Exception):  # the verdict on the bytes is assert_same's to compare
+        read_bytes(*args, **kw)
+    return xmlscan.SCANNER.counts - before
 
 
 @pytest.fixture(scope="module")
@@ -101,11 +113,9 @@ def test_fast_reader_agrees_with_openpyxl(generated):
 
 def test_check_reads_every_sample_the_same_either_way(spec, monkeypatch):
     """check_bytes on the fast reader and on the tree reader: the same result, finding for finding."""
-    from toolkit.xlsx import book as read
-
     fast = [check_bytes(p.read_bytes(), p.name, spec) for p in SAMPLES]
-    original = read.read_workbook
-    monkeypatch.setattr(read, "read_workbook", lambda zf, only=None, **kw: original(zf, only, **{**kw, "fast": False}))
+    original = xlsx.read_workbook
+    monkeypatch.setattr(xlsx, "read_workbook", lambda zf, only=None, **kw: original(zf, only, **{**kw, "fast": False}))
     tree = [check_bytes(p.read_bytes(), p.name, spec) for p in SAMPLES]
     for a, b in zip(fast, tree):
         assert (a.status, a.findings, a.filled) == (b.status, b.findings, b.filled)
@@ -255,7 +265,7 @@ def _shared_formulas(xml: str) -> str:
 
 @pytest.mark.parametrize("name,part,edit,expect", VARIANTS, ids=[v[0] for v in VARIANTS])
 @pytest.mark.parametrize("base", ["generated", "libreoffice"])
-def test_variant(name, part, edit, expect, base, generated, monkeypatch):
+def test_variant(name, part, edit, expect, base, generated):
     data = generated if base == "generated" else MARKET.read_bytes()
     if base == "libreoffice" and part is SST and "<si><t>" not in members(data)["xl/sharedStrings.xml"].decode():
         data = generated  # LibreOffice wrote rich runs only: the edit needs a plain item
@@ -268,28 +278,13 @@ def test_variant(name, part, edit, expect, base, generated, monkeypatch):
         assert not isinstance(got, dict), got
     elif expect in ("fast", "tree"):
         assert isinstance(got, dict), got
-        _assert_path(changed, expect == "fast", monkeypatch)
+        _assert_path(changed, expect == "fast")
 
 
-def _assert_path(data: bytes, fast: bool, monkeypatch) -> None:
-    """Did the scanners read every part (fast) or did some part go to the tree parser?"""
-    from toolkit.xlsx import book as read
-
-    used = []
-    for name in ("_sheet_content", "_text"):  # a sheet's cells, shared strings or inline strings by tree
-        original = getattr(read, name)
-        monkeypatch.setattr(read, name, lambda *a, _o=original, _n=name, **k: used.append(_n) or _o(*a, **k))
-    original_wb = read._workbook
-
-    def workbook(*a):
-        root, names = original_wb(*a)
-        if names is None:
-            used.append("definedNames")
-        return root, names
-
-    monkeypatch.setattr(read, "_workbook", workbook)
-    read_bytes(data)
-    monkeypatch.undo()
+def _assert_path(data: bytes, fast: bool) -> None:
+    """Did the scanners read every part (fast) or did some part go to the tree parser (a
+    sheet's cells, the shared strings or the defined names)?"""
+    used = {k: n for k, n in counted(data).items() if k.startswith("tree")}
     assert (not used) == fast, used
 
 
@@ -362,26 +357,49 @@ VALUES = ["7", "007", "0", "1e3", "-2", "12.5", "", " 3", "&#51;", "&amp;", "&bo
 @pytest.mark.parametrize("kind", ["number", "label", "total"])
 @pytest.mark.parametrize("value", VALUES, ids=[repr(v) for v in VALUES])
 def test_values_in_a_known_skeleton(kind, value, generated, spec):
-    from toolkit.xlsx.book import _SHEETS, _V_BYTES, _carve, _cut
-
     parts = members(generated)
-    name = sheet_part(parts, spec.table("t4").sheet)
-    assert_same(generated)  # the plan for this skeleton is made here, if not before
+    sheet = spec.table("t4").sheet
+    name = sheet_part(parts, sheet)
+    assert_same(generated)  # the plans for this sheet are made here, if not before
     xml = parts[name].decode("utf-8")
     pattern = {"number": r'(<c r="[A-Z]+\d+" s="\d+"><v>)[^<]*(</v>)',
                "label": r'(<c r="[A-Z]+\d+" s="\d+" t="s"><v>)[^<]*(</v>)',
                "total": r'(<c r="[A-Z]+\d+" s="\d+"><f>[^<]*</f><v>)[^<]*(</v>)'}[kind]
     edited, n = re.subn(pattern, lambda m: m.group(1) + value + m.group(2), xml, count=1)
     assert n == 1
-    region_before, _ = _carve(_cut(parts[name], b"dataValidations"), b"sheetData")
-    region_after, _ = _carve(_cut(edited.encode("utf-8"), b"dataValidations"), b"sheetData")
-    skeleton = lambda region: "<v></v>".join(xmlscan._V_RUN.split(region.decode("utf-8"))[0::2])  # noqa: E731
-    assert skeleton(region_after) == skeleton(region_before) in xmlscan._PLANS
-    whole = lambda part: b"<v></v>".join(_V_BYTES.split(_cut(part, b"dataValidations"))[0::2])  # noqa: E731
-    assert whole(edited.encode("utf-8")) == whole(parts[name]) in _SHEETS  # read by _sheet_again
     parts[name] = edited.encode("utf-8")
-    assert_same(rezip(parts))
+    changed = rezip(parts)
+    # The edited sheet read as the checks read it: its part's skeleton (every value emptied) is
+    # known, and no plan of its cells is made (the one learnt before reads them, or the tree parser)
+    learnt = counted(changed, [sheet], blanks=False)
+    assert learnt["sheet known"] == 1 and not learnt["sheet plan made"], learnt
+    assert_same(changed)
 
+
+def test_a_book_is_not_changed_by_the_next_one(generated, spec):
+    """The plans hand one cell object to every book in which that cell reads alike: cells are
+    immutable, so a book keeps what it read whatever is read after it."""
+    sheet = spec.table("t4").sheet
+    first = read_bytes(generated, blanks=False)
+    before = snapshot(first)
+    parts = members(generated)
+    name = sheet_part(parts, sheet)
+    parts[name] = re.sub(rb'(<c r="[A-Z]+\d+" s="\d+"><v>)[^<]*(</v>)', rb"\g<1>12345\2", parts[name])
+    second = read_bytes(rezip(parts), blanks=False)
+    assert snapshot(second) != before and snapshot(first) == before
+    cell = next(iter(first.sheets[sheet].cells.values()))
+    with pytest.raises(AttributeError):
+        cell.value = 0  # type: ignore[misc]
+
+
+def test_a_new_scanner_reads_as_the_reference(generated):
+    """The accelerator's memory is one object: a fresh one, knowing nothing, reads the same."""
+    for data in (generated, MARKET.read_bytes()):
+        for blanks in (True, False):
+            fresh = xmlscan.Scanner()
+            for _ in range(2):  # learning, then by what it learnt
+                assert snapshot(fresh.read_bytes(data, blanks=blanks)) == outcome(data, fast=False, blanks=blanks)
+            assert fresh.counts and not any(k.startswith("tree") for k in fresh.counts), fresh.counts
 
 TEXTS = ["", "x", "a&amp;b&lt;c", "&#20013;", "&bogus;", "&#x0;", "\x01", "]]>", "a > b", "line\r\nend", "line\rend",
          "第一段\n第二段", " 前后空格 ", "\ufffe"]
@@ -394,12 +412,16 @@ def test_texts_in_known_shared_strings(base, value, generated):
     changed in a plain item and in a run of rich text, against the tree parser."""
     data = generated if base == "generated" else MARKET.read_bytes()
     assert_same(data)  # the plan for this skeleton is made here, if not before
+    learnt = counted(data)
+    assert learnt["strings plan reused"] == 1 and not learnt["strings plan made"], learnt  # known now
     parts = members(data)
     xml = parts["xl/sharedStrings.xml"].decode("utf-8")
-    skeleton = lambda x: "></t>".join(xmlscan._T_TEXT.split(x[x.index("<si>"):x.rindex("</si>") + 5])[0::2])  # noqa: E731
+    skeleton = lambda x: "></t>".join(re.split(r">([^<]*)</t>", x[x.index("<si>"):x.rindex("</si>") + 5])[0::2])  # noqa: E731
     for pattern in (r"(<si><t(?: xml:space=\"preserve\")?>)[^<]*(</t></si>)", r"(<r>(?:<rPr>.*?</rPr>)?<t(?: xml:space=\"preserve\")?>)[^<]*(</t></r>)"):
         edited, n = re.subn(pattern, lambda m: m.group(1) + value + m.group(2), xml, count=1)
         if not n:
             continue
-        assert skeleton(edited) == skeleton(xml) in xmlscan._SST_PLANS
-        assert_same(rezip({**parts, "xl/sharedStrings.xml": edited.encode("utf-8")}))
+        assert skeleton(edited) == skeleton(xml)
+        changed = rezip({**parts, "xl/sharedStrings.xml": edited.encode("utf-8")})
+        assert not counted(changed)["strings plan made"]
+        assert_same(changed)

@@ -17,7 +17,7 @@ from toolkit.format import compute
 from toolkit.format.spec import Spec, Table
 from toolkit.model import Agency, Filled
 from toolkit.template.workbook import build_workbook
-from toolkit.xlsx.book import ReadError, read_bytes
+from toolkit.xlsx import ReadError, read_bytes
 
 YEAR = 2024
 AGENCY = Agency("demo", "示例单位")  # the clerk's agency in the generated workbooks

@@ -28,15 +28,15 @@ from pathlib import Path
 from typing import Any
 
 from toolkit import catalogue
+from toolkit import xlsx as read
 from toolkit.check import rules
 from toolkit.format import compute
 from toolkit.format.cache import per_spec
 from toolkit.format.labels import formula_key, workbook_label
 from toolkit.format.spec import STAMP_SHEET, Cell, Label, Spec, Table, address, col_letter, load_spec, parse_address
 from toolkit.model import Filled, Finding, Report, status_of
-from toolkit.xlsx import book as read
+from toolkit.xlsx import EMPTY, Book, Sheet, XCell
 from toolkit.xlsx import package as screen
-from toolkit.xlsx.book import EMPTY, Book, Sheet, XCell
 
 _ZEROS = itertools.repeat(0)
 _EMPTIES = itertools.repeat(EMPTY)  # a blank for each cell a sheet does not have
@@ -278,7 +278,7 @@ class _Checker:
             else:
                 values[cell.code] = self.input(cell, EMPTY if x is None else x, blanks)
         if blanks:
-            self.add("input_blank", count=len(blanks), cells=_listing([c.address for c in blanks]),
+            self.add("input_blank", count=len(blanks), cells=cell_listing([c.address for c in blanks]),
                      sheet=table.sheet, cell=blanks[0].address, expected=0, actual=len(blanks), ref=blanks[0].code)
         return values
 
@@ -337,7 +337,7 @@ class _Checker:
                      expected=lb.text, actual=now)
         if len(gone) > MAX_LABEL_FINDINGS:
             rest = gone[MAX_LABEL_FINDINGS:]
-            self.add("label_changed", "more", count=len(rest), cells=_listing([lb.address for lb, _ in rest]),
+            self.add("label_changed", "more", count=len(rest), cells=cell_listing([lb.address for lb, _ in rest]),
                      sheet=table.sheet, cell=rest[0][0].address, expected=len(table.labels),
                      actual=len(table.labels) - len(gone))
         return not problems and table.id not in self.unread
@@ -383,7 +383,7 @@ class _Checker:
         outside = sorted((r, c) for (r, c), x in sheet.cells.items()
                          if (r > bottom or c >= width) and (x.kind or x.formula))
         if outside:
-            self.add("extra_content", cells=_listing([address(r, c) for r, c in outside]), sheet=table.sheet, cell=address(*outside[0]),
+            self.add("extra_content", cells=cell_listing([address(r, c) for r, c in outside]), sheet=table.sheet, cell=address(*outside[0]),
                      actual=len(outside))
 
     # --- totals --------------------------------------------------------------------------------
@@ -580,7 +580,7 @@ def _advice(text: str, cell: Cell) -> tuple[str, Any]:
     return f"此处只能填{what}（阿拉伯数字）；没有发生的请填 0，需要说明的内容请写入“文字部分”。", None
 
 
-def _listing(addresses: list[str]) -> str:
+def cell_listing(addresses: list[str]) -> str:
     """Addresses, runs within a row joined as D6:I6, at most MAX_LISTED items."""
     items: list[str] = []
     run: list[tuple[int, int]] = []

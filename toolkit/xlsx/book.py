@@ -1,4 +1,4 @@
-"""Read a workbook back in one pass: zipfile + defusedxml on the package's XML.
+"""The reference reader: a workbook read back in one pass with zipfile and the tree parser.
 
 Gives, per sheet, every cell's value, type, formula text and cached result together, plus
 merged ranges, data validations, sheet protection and state; for the workbook the defined
@@ -6,14 +6,11 @@ names, the calculation settings, which styles lock a cell and the application th
 Only the sheets asked for are parsed. Sheets are found through workbook.xml and its
 relationships, never by assuming sheetN.xml order. Nothing is evaluated.
 
-Two ways to the same result: the tree parser (ElementTree, defusedxml for anything with a
-DTD) reads any part; by default the long runs of small elements -- a sheet's cells, the
-shared strings, the defined names -- are read by strict regular expressions instead
-(toolkit.xlsx.scan), about four times cheaper, and any part not in the narrow form those
-accept is read by the tree parser. Members of an in-memory package are inflated straight
-from its bytes by zlib-ng (zipfile's per-member machinery costs as much as the inflating,
-and zlib-ng inflates about twice as fast as zlib), with zipfile itself reading any member
-that is not plainly stored or deflated and intact.
+Every member is read through zipfile and every XML part parsed by ElementTree (defusedxml for
+anything with a DTD); nothing is remembered from one workbook to the next. ``read_parts``
+assembles the book from a ``Parts``, which reads the package's parts one by one: the
+accelerator (toolkit.xlsx.scan) hands it a ``Parts`` of its own that reads the same parts
+faster to the same result.
 """
 
 from __future__ import annotations
@@ -21,12 +18,12 @@ from __future__ import annotations
 import io
 import posixpath
 import re
-import struct
 import zipfile
 import zlib
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING, NamedTuple, cast
 from xml.etree.ElementTree import Element, ParseError
 from xml.etree.ElementTree import fromstring as _fast_fromstring
 
@@ -35,8 +32,9 @@ from defusedxml.ElementTree import fromstring as _defused_fromstring
 from zlib_ng import zlib_ng
 
 from toolkit.format.spec import col_letter, parse_address
-from toolkit.xlsx import scan as xmlscan
-from toolkit.xlsx.memo import Recent
+
+if TYPE_CHECKING:
+    from toolkit.xlsx.zipdir import Directory
 
 MAIN_NS = ("http://schemas.openxmlformats.org/spreadsheetml/2006/main",
            "http://purl.oclc.org/ooxml/spreadsheetml/main")
@@ -47,8 +45,9 @@ PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relatio
 
 # What reading a damaged member raises: CRC and header errors, truncated deflate streams,
 # compression methods or flags zipfile does not implement, members marked encrypted.
-ZIP_ERRORS = (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error, zlib_ng.error, NotImplementedError,
-              RuntimeError)
+ZIP_ERRORS: tuple[type[Exception], ...] = (
+    zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error, cast("type[Exception]", zlib_ng.error),
+    NotImplementedError, RuntimeError)
 
 
 class ReadError(Exception):
@@ -59,8 +58,11 @@ class ReadError(Exception):
         self.code, self.part, self.detail = code, part, detail
 
 
-@dataclass(slots=True)
-class XCell:
+class XCell(NamedTuple):
+    """One cell as read. Immutable (a tuple): the accelerator hands the same cell object to
+    every book in which that cell reads alike (a template's labels, the common counts), and
+    EMPTY stands for every missing cell -- sound only because no one can change a cell."""
+
     value: object  # int | float | str | bool | None
     kind: str  # n (number) | s (text) | b (boolean) | e (error such as #REF!) | "" (empty)
     formula: str | None = None  # without the leading "="
@@ -108,23 +110,26 @@ class Book:
 
 
 def read_bytes(data: bytes, only: Collection[str] | None = None, *, validations: bool = False,
-               blanks: bool = True, fast: bool = True) -> Book:
+               blanks: bool = True) -> Book:
     """Convenience for tests and tools: read a workbook from bytes (no screening)."""
-    return read_workbook(zipfile.ZipFile(io.BytesIO(data)), only, validations=validations, blanks=blanks, fast=fast)
+    return read_workbook(zipfile.ZipFile(io.BytesIO(data)), only, validations=validations, blanks=blanks)
 
 
-def read_workbook(zf: zipfile.ZipFile, only: Collection[str] | None = None, *, validations: bool = False,
-                  blanks: bool = True, fast: bool = True) -> Book:
+def read_workbook(zf: zipfile.ZipFile | Directory, only: Collection[str] | None = None, *, validations: bool = False,
+                  blanks: bool = True) -> Book:
     """Parse the workbook; ``only`` names the sheets whose cells are wanted (default: all).
     Data validations are read only when asked (they are most of a sheet's XML). ``blanks=False``
     leaves out cells that hold nothing, no value and no formula (a template's styled blanks:
-    all they carry is their style, i.e. whether they are locked). ``fast=False`` reads every
-    part with the tree parser (the reference the fast path is tested against)."""
-    pkg = _Package(zf, fast, blanks)
-    wb_path = _office_document(pkg)
-    wb, names = _workbook(pkg, wb_path)
-    ns = _ns(wb)
-    rels = _rels(pkg, wb_path)
+    all they carry is their style, i.e. whether they are locked)."""
+    return read_parts(Parts(zf, blanks), only, validations=validations)
+
+
+def read_parts(parts: Parts, only: Collection[str] | None = None, *, validations: bool = False) -> Book:
+    """The book of a package whose parts ``parts`` reads (see read_workbook)."""
+    wb_path = _office_document(parts)
+    wb, names = parts.workbook(wb_path)
+    ns = ns_of(wb)
+    rels = parts.relationships(wb_path)
     sheet_names: list[tuple[str, str]] = []
     targets: dict[str, str] = {}
     sheets_el = wb.find(f"{ns}sheets")
@@ -144,118 +149,60 @@ def read_workbook(zf: zipfile.ZipFile, only: Collection[str] | None = None, *, v
     calc_el = wb.find(f"{ns}calcPr")
     calc = dict(calc_el.attrib) if calc_el is not None else {}
     by_type = {t.rsplit("/", 1)[-1]: p for t, p in rels.values()}
-    strings = _shared_strings(pkg, by_type.get("sharedStrings"))
+    strings_part = by_type.get("sharedStrings")
+    strings = parts.shared_strings(strings_part) if strings_part and parts.has(strings_part) else []
     styles_part = by_type.get("styles")
     wanted = set(targets) if only is None else set(only) & set(targets)
     states = dict(sheet_names)
     unplaced = sorted((set(states) if only is None else set(only) & set(states)) - set(targets))
     if unplaced:
         raise ReadError("xml_corrupt", wb_path, f"工作表“{unplaced[0]}”没有对应的部件")
-    sheets = {name: _sheet(pkg, targets[name], name, states[name], strings, validations) for name in wanted}
-    return Book(sheet_names, sheets, names, calc, _property(pkg, "docProps/app.xml", _APPLICATION),
-                _property(pkg, "docProps/core.xml", _MODIFIED), lambda: _locked_styles(pkg, styles_part))
+    sheets = {name: parts.sheet(targets[name], name, states[name], strings, validations) for name in wanted}
+    return Book(sheet_names, sheets, names, calc, _property(parts, "docProps/app.xml", _APPLICATION),
+                _property(parts, "docProps/core.xml", _MODIFIED), lambda: _locked_styles(parts, styles_part))
 
 
 # --- parts -------------------------------------------------------------------------------------
 
 
-class _Package:
-    """The members of the package, and whether the fast path may be tried on them."""
+class Parts:
+    """The parts of one package as the reference reader reads them: each member through
+    zipfile, each XML part through the tree parser, nothing remembered. The accelerator
+    subclasses it: every method must give what this one gives, or raise what it raises."""
 
-    def __init__(self, zf: zipfile.ZipFile, fast: bool, blanks: bool = True):
-        self.zf, self.fast, self.blanks = zf, fast, blanks
-        fp = zf.fp
-        self.raw = fp.getvalue() if fast and isinstance(fp, io.BytesIO) else None
+    def __init__(self, zf: zipfile.ZipFile | Directory, blanks: bool = True):
+        self.zf, self.blanks = zf, blanks
 
     def has(self, part: str | None) -> bool:
         return bool(part) and part in self.zf.NameToInfo
 
     def read(self, part: str) -> bytes:
-        info = self.zf.NameToInfo.get(part)
-        if info is not None and self.raw is not None:
-            data = _inflate(self.raw, info)
-            if data is not None:
-                return data
-        return _member(self.zf, part)
-
-
-def _inflate(raw: bytes, info: zipfile.ZipInfo) -> bytes | None:
-    """A stored or deflated member taken from the package's bytes, or None for zipfile to
-    read (and to raise its own error about) -- whenever anything is not plainly in order:
-    the local header, the name in it, flags, method, lengths, the stream's end, the CRC.
-    Inflated by zlib-ng (the same deflate, about twice as fast as zlib here); a member whose
-    packed bytes, CRC and size were inflated and verified before is not inflated again."""
-    if info.flag_bits & 0x61 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-        return None  # encrypted, patched or strongly encrypted; other methods
-    h = info.header_offset
-    if raw[h:h + 4] != b"PK\x03\x04" or len(raw) < h + 30:
-        return None
-    flags, = struct.unpack_from("<H", raw, h + 6)
-    n, m = struct.unpack_from("<HH", raw, h + 26)
-    try:
-        if raw[h + 30:h + 30 + n].decode("utf-8" if flags & 0x800 else "cp437") != info.orig_filename:
-            return None
-    except UnicodeDecodeError:
-        return None
-    start = h + 30 + n + m
-    packed = raw[start:start + info.compress_size]
-    if len(packed) != info.compress_size:
-        return None
-    key = (packed, info.CRC, info.file_size, info.compress_type)
-    data = _INFLATED.get(key)
-    if data is not None:
-        return data
-    if info.compress_type == zipfile.ZIP_STORED:
-        data = packed
-    else:
-        d = zlib_ng.decompressobj(-15)
         try:
-            data = d.decompress(packed, info.file_size + 1)
-        except zlib_ng.error:
-            return None
-        if not d.eof:
-            return None
-    if len(data) != info.file_size or zlib_ng.crc32(data) != info.CRC:
-        return None
-    if info.file_size <= 65536:
-        _INFLATED.put(key, data)
-    return data
+            return self.zf.read(part)
+        except KeyError:
+            raise ReadError("xml_corrupt", part, "缺少此部件") from None
+        except ZIP_ERRORS as e:
+            raise ReadError("zip_corrupt", part, f"{type(e).__name__}: {e}") from None
 
+    def xml(self, part: str) -> Element:
+        return parse_xml(self.read(part), part)
 
-# Members that are the same bytes in every workbook of one template and one program
-# (workbook.xml, relationships, unchanged sheets): bounded, whatever the collection's size.
-_INFLATED: Recent[tuple[bytes, int, int, int], bytes] = Recent(48)
+    def relationships(self, part: str) -> dict[str, tuple[str, str]]:
+        """Relationship id -> (type, package path) for a part."""
+        path = rels_path(part)
+        return relationships_of(self.xml(path), part) if self.has(path) else {}
 
+    def workbook(self, part: str) -> tuple[Element, dict[str, str] | None]:
+        """workbook.xml's root, and its defined names if read apart from it (else None)."""
+        return self.xml(part), None
 
-def _member(zf: zipfile.ZipFile, part: str) -> bytes:
-    try:
-        return zf.read(part)
-    except KeyError:
-        raise ReadError("xml_corrupt", part, "缺少此部件") from None
-    except ZIP_ERRORS as e:
-        raise ReadError("zip_corrupt", part, f"{type(e).__name__}: {e}") from None
+    def shared_strings(self, part: str) -> list[str]:
+        return strings_of_tree(self.read(part), part)
 
-
-def _xml(pkg: _Package, part: str) -> Element:
-    """Parse one part."""
-    data = pkg.read(part)
-    return _parsed(data, part) if pkg.fast else parse_xml(data, part)
-
-
-_PARSED: Recent[bytes, Element] = Recent(32)
-
-
-def _parsed(data: bytes, part: str) -> Element:
-    """parse_xml, remembered for small inputs seen before. Relationship parts and what is left
-    of workbook.xml and of each sheet once their cells and names are cut out are the same
-    bytes in every workbook made from one template and saved by one program. The trees are
-    only read, never changed; errors are not remembered."""
-    root = _PARSED.get(data)
-    if root is None:
-        root = parse_xml(data, part)
-        if len(data) <= 16384:
-            _PARSED.put(data, root)  # bounded, whatever the size of the collection
-    return root
+    def sheet(self, part: str, name: str, state: str, strings: list[str], validations: bool) -> Sheet:
+        data = self.read(part)
+        return sheet_of_tree(data if validations else cut(data, b"dataValidations"), part, name, state, strings,
+                             self.blanks)
 
 
 def parse_xml(data: bytes, part: str = "") -> Element:
@@ -263,7 +210,7 @@ def parse_xml(data: bytes, part: str = "") -> Element:
     parser on the rest, which cannot expand entities since only a DTD can declare them.
     (defusedxml parses in pure Python, ~5x slower, and collect has 2 ms per workbook.)"""
     try:
-        if b"<!DOCTYPE" in data or b"<!ENTITY" in data or not _ascii_compatible(data):
+        if b"<!DOCTYPE" in data or b"<!ENTITY" in data or not ascii_compatible(data):
             return _defused_fromstring(data, forbid_dtd=True)
         return _fast_fromstring(data)
     except DefusedXmlException as e:
@@ -275,7 +222,7 @@ def parse_xml(data: bytes, part: str = "") -> Element:
 _DECLARED = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 
 
-def _ascii_compatible(data: bytes) -> bool:
+def ascii_compatible(data: bytes) -> bool:
     """UTF-8, declared or by default: markup bytes are then plain ASCII, so the DTD scan above
     is sound. Anything else (UTF-16, or a declared single-byte encoding such as EBCDIC that
     could hide "<!DOCTYPE") goes to defusedxml."""
@@ -286,7 +233,7 @@ def _ascii_compatible(data: bytes) -> bool:
     return m is None or m.group(1).lower() in (b"utf-8", b"utf8")
 
 
-def _cut(data: bytes, tag: bytes) -> bytes:
+def cut(data: bytes, tag: bytes) -> bytes:
     """Remove ``<tag ...>...</tag>`` (unprefixed, as every producer writes it). Inside sheet XML
     a literal ``<tag`` can only be markup: text is escaped or lives in sharedStrings."""
     i = data.find(b"<" + tag)
@@ -297,7 +244,8 @@ def _cut(data: bytes, tag: bytes) -> bytes:
     return data[:i] + data[j + len(end):] if j >= 0 else data
 
 
-def _ns(root: Element) -> str:
+def ns_of(root: Element) -> str:
+    """The root's namespace as ElementTree spells it in tags ("{uri}"), or ""."""
     tag = root.tag
     return tag[: tag.index("}") + 1] if tag.startswith("{") else ""
 
@@ -310,9 +258,9 @@ def _rel_attr(sheet: Element | None) -> str:
     return f"{{{REL_NS[0]}}}id"
 
 
-def _office_document(pkg: _Package) -> str:
+def _office_document(parts: Parts) -> str:
     try:
-        root = _xml(pkg, "_rels/.rels")
+        root = parts.xml("_rels/.rels")
     except ReadError:
         return "xl/workbook.xml"
     for r in root.iter(PKG_REL):
@@ -321,27 +269,21 @@ def _office_document(pkg: _Package) -> str:
     return "xl/workbook.xml"
 
 
-def _rels(pkg: _Package, part: str) -> dict[str, tuple[str, str]]:
-    """Relationship id -> (type, package path) for a part."""
+def rels_path(part: str) -> str:
+    """Where a part's relationships are: xl/workbook.xml -> xl/_rels/workbook.xml.rels."""
     folder, base = posixpath.split(part)
-    path = posixpath.join(folder, "_rels", base + ".rels")
-    if not pkg.has(path):
-        return {}
-    data = pkg.read(path)
-    known = _RELS.get((data, folder)) if pkg.fast else None
-    if known is not None:
-        return dict(known)
+    return posixpath.join(folder, "_rels", base + ".rels")
+
+
+def relationships_of(root: Element, part: str) -> dict[str, tuple[str, str]]:
+    """Relationship id -> (type, package path), from the parsed relationships of ``part``."""
+    folder = posixpath.dirname(part)
     out = {}
-    for r in (_parsed(data, path) if pkg.fast else parse_xml(data, path)).iter(PKG_REL):
+    for r in root.iter(PKG_REL):
         target = r.get("Target", "")
         full = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
         out[r.get("Id", "")] = (r.get("Type", ""), full)
-    if pkg.fast and len(data) <= 16384:
-        _RELS.put((data, folder), dict(out))
     return out
-
-
-_RELS: Recent[tuple[bytes, str], dict[str, tuple[str, str]]] = Recent(16)  # the same bytes in every workbook of a program
 
 
 def _text(si: Element, ns: str) -> str:
@@ -352,99 +294,20 @@ def _text(si: Element, ns: str) -> str:
     return "".join(r.findtext(f"{ns}t") or "" for r in si.iter(f"{ns}r"))
 
 
-def _shared_strings(pkg: _Package, part: str | None) -> list[str]:
-    if not pkg.has(part):
-        return []
-    data = pkg.read(part)
-    if pkg.fast:
-        try:
-            return _shared_strings_fast(data, part)
-        except (xmlscan.Unusual, ReadError, ValueError, IndexError, AttributeError):
-            pass  # the tree parser reads it, or says what is wrong with it
+def strings_of_tree(data: bytes, part: str) -> list[str]:
+    """The items of sharedStrings.xml, by the tree parser."""
     root = parse_xml(data, part)
-    ns = _ns(root)
+    ns = ns_of(root)
     return [_text(si, ns) for si in root.iter(f"{ns}si")]
 
 
-_SST_OPEN = re.compile(rb"<sst\b[^>]*>")
-
-
-def _shared_strings_fast(data: bytes, part: str) -> list[str]:
-    """The <si> run scanned; the root and prolog around it parsed by the tree parser."""
-    _utf8(data)
-    m = _SST_OPEN.search(data)
-    end = data.rfind(b"</sst>")
-    if m is None or m.group(0).endswith(b"/>") or end < m.end() or data.find(b"<", _prolog_end(data)) != m.start():
-        raise xmlscan.Unusual("no <sst> root in the usual form")
-    _parsed(data[:m.end()] + data[end:], part)
-    return xmlscan.shared_strings(data[m.end():end])
-
-
-def _utf8(data: bytes) -> None:
-    """The scanned region is decoded as UTF-8: so must the rest be (the tree parser's part).
-    (A DTD, comment or processing instruction cannot hide in the region, whose grammar has
-    none; in the rest the tree parser sees them.)"""
-    if not _ascii_compatible(data):
-        raise xmlscan.Unusual("not UTF-8")
-
-
-def _prolog_end(data: bytes) -> int:
-    i = data.find(b"<?")
-    return 0 if i < 0 else data.index(b"?>", i) + 2
-
-
-def _carve(data: bytes, tag: bytes) -> tuple[bytes, bytes]:
-    """Split off the one top-level ``<tag>...</tag>`` (no attributes): (its content, the part
-    with ``<tag/>`` in its place)."""
-    i = data.find(b"<" + tag)
-    end = b"</" + tag + b">"
-    j = data.find(end, i)
-    if i < 0 or j < 0 or data.count(b"<" + tag) != 1 or data.count(end) != 1 or not data.startswith(b"<" + tag + b">", i):
-        raise xmlscan.Unusual(f"no single <{tag.decode()}>")
-    return data[i + len(tag) + 2:j], data[:i] + b"<" + tag + b"/>" + data[j + len(end):]
-
-
-def _workbook(pkg: _Package, part: str) -> tuple[Element, dict[str, str] | None]:
-    """workbook.xml's root, and its defined names when the fast path read them (else None);
-    remembered on the fast path, since the part is the same bytes in every workbook made from
-    one template and saved by one program (the names: a copy each time)."""
-    data = pkg.read(part)
-    if not pkg.fast:
-        return parse_xml(data, part), None
-    known = _WORKBOOKS.get(data)
-    if known is None:
-        known = _workbook_fast(data, part)
-        _WORKBOOKS.put(data, known)
-    root, names = known
-    return root, None if names is None else dict(names)
-
-
-_WORKBOOKS: Recent[bytes, tuple[Element, dict[str, str] | None]] = Recent(8)
-
-
-def _workbook_fast(data: bytes, part: str) -> tuple[Element, dict[str, str] | None]:
-    if b"<definedNames>" in data:
-        try:
-            _utf8(data)
-            region, rest = _carve(data, b"definedNames")
-            root = _parsed(rest, part)
-            if root.find(f"{_ns(root)}definedNames") is None:
-                raise xmlscan.Unusual("<definedNames> is not a child of the root")
-            return root, xmlscan.defined_names(xmlscan.text_of(region, xmlscan.DEFINED_NAMES))
-        except (xmlscan.Unusual, ReadError, ValueError, IndexError, AttributeError):
-            pass
-    return parse_xml(data, part), None
-
-
-
-
-def _locked_styles(pkg: _Package, part: str | None) -> list[bool]:
+def _locked_styles(parts: Parts, part: str | None) -> list[bool]:
     """Per cell format (cellXfs index): does it lock the cell. Only <cellXfs> is parsed: fonts,
     fills, borders and named styles are most of styles.xml and of no interest here."""
-    if not pkg.has(part):
+    if not part or not parts.has(part):
         return []
-    data = pkg.read(part)
-    if b"<!DOCTYPE" in data or not _ascii_compatible(data):
+    data = parts.read(part)
+    if b"<!DOCTYPE" in data or not ascii_compatible(data):
         parse_xml(data, part)  # defusedxml's verdict on the whole part first
     m = re.search(rb"<(\w+:)?cellXfs\b.*?</(\w+:)?cellXfs>", data, re.S)
     if m is None:
@@ -456,7 +319,7 @@ def _locked_styles(pkg: _Package, part: str | None) -> list[bool]:
         decl = b"xmlns" + (b":" + prefix[:-1] if prefix else b"") + b'="' + ns.group(1) + b'"'
         fragment = re.sub(rb"^<(\w+:)?cellXfs", lambda x: x.group(0) + b" " + decl, fragment)
     root = parse_xml(fragment, part)
-    ns_ = _ns(root)
+    ns_ = ns_of(root)
     out = []
     for xf in root:
         prot = xf.find(f"{ns_}protection")
@@ -468,14 +331,14 @@ _APPLICATION = re.compile(rb"<(?:\w+:)?Application>([^<]{0,200})</(?:\w+:)?Appli
 _MODIFIED = re.compile(rb"<dcterms:modified\b[^>]*>([^<]{0,64})</dcterms:modified>")
 
 
-def _property(pkg: _Package, part: str, pattern: re.Pattern) -> str:
+def _property(parts: Parts, part: str, pattern: re.Pattern) -> str:
     """One text element of a document-properties part, found without parsing the part (app.xml
     lists every defined name, ~10 KB). Text only, so no XML danger."""
-    if not pkg.has(part):
+    if not parts.has(part):
         return ""
     try:
-        m = pattern.search(pkg.read(part))
-    except (ReadError, *ZIP_ERRORS):
+        m = pattern.search(parts.read(part))
+    except (ReadError, *ZIP_ERRORS):  # type: ignore[misc]  # mypy reads a starred tuple as one type
         return ""
     return m.group(1).decode("utf-8", "replace").strip() if m else ""
 
@@ -483,101 +346,20 @@ def _property(pkg: _Package, part: str, pattern: re.Pattern) -> str:
 # --- one sheet ---------------------------------------------------------------------------------
 
 
-def _sheet(pkg: _Package, part: str, name: str, state: str, strings: list[str], validations: bool) -> Sheet:
-    data = pkg.read(part)
-    if not validations:
-        data = _cut(data, b"dataValidations")
-        if pkg.fast:
-            skeleton = None
-            if not pkg.blanks:  # the checks' reading: a sheet seen before is read by what was learnt then
-                pieces = _V_BYTES.split(data)
-                skeleton = b"<v></v>".join(pieces[0::2])
-                sheet = _sheet_again(skeleton, pieces, name, state, strings)
-                if sheet is not None:
-                    return sheet
-            try:
-                return _sheet_fast(data, part, name, state, strings, pkg.blanks, skeleton)
-            except (xmlscan.Unusual, ReadError, ValueError, IndexError, TypeError, AttributeError, KeyError):
-                pass  # the tree parser reads it, or says what is wrong with it
+def sheet_of_tree(data: bytes, part: str, name: str, state: str, strings: list[str], blanks: bool) -> Sheet:
+    """A sheet part by the tree parser, or the ReadError that says what is wrong with it."""
     root = parse_xml(data, part)
     try:
-        return _sheet_content(root, name, state, strings, pkg.blanks)
+        return _sheet_content(root, name, state, strings, blanks)
     except (ValueError, IndexError, TypeError) as e:  # well-formed XML, impossible content (r="A0", s="x")
         raise ReadError("xml_corrupt", part, f"{type(e).__name__}: {e}") from None
 
 
-_ROOT_TAG = re.compile(rb"<worksheet\b[^>]*>")
-
-
-# --- the same sheet again ---------------------------------------------------------------------
-#
-# xmlscan reads a <sheetData> run by the plan of its skeleton; the same holds for the whole
-# part (validations cut out): two sheets with one skeleton -- the part with every <v> emptied --
-# differ only in the texts of their values, so the verdicts on everything else (prolog,
-# root, namespaces, protection, merged ranges, the run's grammar) are the ones reached for
-# the first. A skeleton is kept only when every <v> of the part is inside <sheetData>, the
-# values' characters are checked in every part, and anything unusual in them sends the part
-# down the full path, which reads it or says what is wrong.
-
-_V_BYTES = re.compile(rb"<v>([^<]*)</v>")  # on UTF-8 bytes: the same splits as on the text
-_SHEETS: Recent[bytes, tuple] = Recent(24)  # skeleton -> (plan, merged ranges, protected)
-
-
-def _sheet_again(skeleton: bytes, pieces: list[bytes], name: str, state: str, strings: list[str]) -> Sheet | None:
-    """The sheet (blanks left out) if its skeleton was read before and its values are plain;
-    else None."""
-    known = _SHEETS.get(skeleton)
-    if known is None:
-        return None
-    plan, merged, protected = known
-    try:
-        values = b"<".join(pieces[1::2]).decode("utf-8")  # "<": never inside a value
-    except UnicodeDecodeError:
-        return None
-    if not values.isprintable() or "]]>" in values:  # isprintable: no control characters, no U+FFFE/F
-        return None
-    try:
-        cells = plan.apply(values.split("<") if len(pieces) > 1 else [], strings, _value, XCell)
-    except (xmlscan.Unusual, ValueError, IndexError, TypeError):
-        return None
-    return Sheet(name, state, cells, list(merged), [], protected)
-
-
-def _sheet_fast(data: bytes, part: str, name: str, state: str, strings: list[str], blanks: bool,
-                skeleton: bytes | None = None) -> Sheet:
-    """The <sheetData> run scanned; the rest of the sheet (root, protection, merged ranges)
-    parsed by the tree parser with an empty <sheetData/> in its place. ``skeleton``: the
-    part's, to be kept for _sheet_again."""
-    _utf8(data)
-    if b"<sheetData/>" in data and data.count(b"<sheetData") == 1:
-        region, rest = b"", data
-    else:
-        region, rest = _carve(data, b"sheetData")
-    root = _parsed(rest, part)
-    ns = _ns(root)
-    if ns not in (f"{{{MAIN_NS[0]}}}", f"{{{MAIN_NS[1]}}}") or root.find(f"{ns}sheetData") is None:
-        raise xmlscan.Unusual("<sheetData> is not a child of a SpreadsheetML root")
-    if b"x14ac:" in region:  # an attribute prefix must be declared (on the root, sheetData's parent)
-        tag = _ROOT_TAG.search(rest)
-        if tag is None or b'xmlns:x14ac="' not in tag.group(0):
-            raise xmlscan.Unusual("undeclared prefix")
-    sheet = Sheet(name, state)
-    if not blanks:  # the checks' reading: by a plan remembered for the run's skeleton
-        plan, values = xmlscan.plan_of(region, XCell, _shared_formula)
-        sheet.cells = plan.apply(values, strings, _value, XCell)  # type: ignore[assignment]
-    else:
-        text = xmlscan.text_of(region, xmlscan.SHEET_DATA) if region else ""
-        sheet.cells = xmlscan.sheet_cells(text, strings, _value, XCell, _shared_formula)  # type: ignore[assignment]
-    _sheet_settings(sheet, root, ns)
-    if skeleton is not None and b"<v>" not in rest and not sheet.validations:
-        _SHEETS.put(skeleton, (plan, tuple(sheet.merged), sheet.protected))
-    return sheet
-
-
 def _sheet_content(root: Element, name: str, state: str, strings: list[str], blanks: bool = True) -> Sheet:
-    ns = _ns(root)
+    ns = ns_of(root)
     sheet = Sheet(name, state)
-    tag_row, tag_c, tag_v, tag_f, tag_is = (f"{ns}{t}" for t in ("row", "c", "v", "f", "is"))
+    tags = f"{ns}v", f"{ns}f", f"{ns}is"
+    tag_row, tag_c = f"{ns}row", f"{ns}c"
     shared: dict[str, tuple[str, int, int]] = {}  # shared-formula index -> (text, row, col)
     data = root.find(f"{ns}sheetData")
     row_i = -1
@@ -592,23 +374,21 @@ def _sheet_content(root: Element, name: str, state: str, strings: list[str], bla
                 continue
             ref = c.get("r")
             if ref:
-                r, col_i = _address(ref)
+                r, col_i = parse_address(ref)
             else:
                 r, col_i = row_i, col_i + 1
             if not len(c):  # a styled blank (most cells of a template): no value, no formula
                 if blanks:
                     sheet.cells[(r, col_i)] = XCell(None, "", None, int(c.get("s") or 0))
                 continue
-            cell, f = _cell(c, strings, tag_v, tag_f, tag_is, ns)
-            if f is not None and f.get("t") == "shared":
-                _shared_formula(cell, f.get("si", ""), shared, r, col_i)
+            cell = _cell(c, strings, tags, ns, shared, r, col_i)
             if blanks or cell.kind or cell.formula is not None:
                 sheet.cells[(r, col_i)] = cell
-    _sheet_settings(sheet, root, ns)
+    sheet_settings(sheet, root, ns)
     return sheet
 
 
-def _sheet_settings(sheet: Sheet, root: Element, ns: str) -> None:
+def sheet_settings(sheet: Sheet, root: Element, ns: str) -> None:
     """Merged ranges, protection and data validations (the sheet's elements after its cells)."""
     merged = root.find(f"{ns}mergeCells")
     sheet.merged = [m.get("ref", "") for m in merged] if merged is not None else []
@@ -623,8 +403,10 @@ def _sheet_settings(sheet: Sheet, root: Element, ns: str) -> None:
         })
 
 
-def _cell(c: Element, strings: list[str], tag_v: str, tag_f: str, tag_is: str, ns: str) -> tuple[XCell, Element | None]:
-    """The cell, and its <f> element (for shared formulas)."""
+def _cell(c: Element, strings: list[str], tags: tuple[str, str, str], ns: str, shared: dict, row: int,
+          col: int) -> XCell:
+    """A cell with content; ``shared`` collects the sheet's shared formulas (see shared_formula)."""
+    tag_v, tag_f, tag_is = tags
     t = c.get("t", "n")
     v = formula = None
     f_el = is_el = None
@@ -635,16 +417,19 @@ def _cell(c: Element, strings: list[str], tag_v: str, tag_f: str, tag_is: str, n
             f_el = ch
         elif ch.tag == tag_is:
             is_el = ch
-    if f_el is not None and f_el.text:
-        formula = f_el.text
+    if f_el is not None:
+        formula = f_el.text or None
+        if f_el.get("t") == "shared":
+            formula = shared_formula(formula, f_el.get("si", ""), shared, row, col)
     style = int(c.get("s", "0") or 0)
     inline = _text(is_el, ns) if t == "inlineStr" and is_el is not None else None
-    return _value(t, v, formula, style, inline, strings), f_el
+    return cell_value(t, v, formula, style, inline, strings)
 
 
-def _value(t: str, v: str | None, formula: str | None, style: int, inline: str | None, strings: list[str]) -> XCell:
+def cell_value(t: str, v: str | None, formula: str | None, style: int, inline: str | None,
+               strings: list[str]) -> XCell:
     """A cell with content from its type attribute, <v> text, formula and <is> text (the one
-    conversion both ways of reading use)."""
+    conversion both readers use)."""
     if t == "inlineStr":
         return XCell(inline if inline is not None else "", "s", formula, style)
     if v is None:
@@ -665,17 +450,16 @@ def _value(t: str, v: str | None, formula: str | None, style: int, inline: str |
     return XCell(int(x) if x.is_integer() and abs(x) < 2**53 else x, "n", formula, style)
 
 
-def _shared_formula(cell: XCell, si: str, shared: dict, row: int, col: int) -> None:
-    """Register a shared formula's master, or give a dependent the master's text moved to
-    its own place, as the spreadsheet program would."""
-    if cell.formula is not None:
-        shared[si] = (cell.formula, row, col)
-    elif si in shared:
+def shared_formula(formula: str | None, si: str, shared: dict, row: int, col: int) -> str | None:
+    """A t="shared" formula's text: a master's own (registered in ``shared``), or for a
+    dependent the master's text moved to its own place, as the spreadsheet program would."""
+    if formula is not None:
+        shared[si] = (formula, row, col)
+        return formula
+    if si in shared:
         text, mrow, mcol = shared[si]
-        cell.formula = shift_formula(text, row - mrow, col - mcol)
-
-
-_address = xmlscan._address  # parse_address, memoised (shared with the scanner)
+        return shift_formula(text, row - mrow, col - mcol)
+    return None
 
 
 _REF = re.compile(r"(\"[^\"]*\")|(?<![A-Za-z0-9_.])(\$?)([A-Z]{1,3})(\$?)(\d+)(?![A-Za-z0-9_(])")
@@ -694,6 +478,3 @@ def shift_formula(text: str, drow: int, dcol: int) -> str:
         return f"{cabs}{col_letter(c2)}{rabs}{r2 + 1}"
 
     return _REF.sub(move, text)
-
-
-__all__ = ["Book", "EMPTY", "ReadError", "Sheet", "XCell", "read_bytes", "read_workbook", "shift_formula"]

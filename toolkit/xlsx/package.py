@@ -73,7 +73,7 @@ def open_package(data: bytes, name: str,
     return zf, []
 
 
-def _limits_problem(infos: list[zipfile.ZipInfo], limits: Limits) -> str:
+def _limits_problem(infos: list[zipfile.ZipInfo] | list[zipdir.Entry], limits: Limits) -> str:
     if len(infos) > limits.members:
         return f"压缩包含 {len(infos)} 个成员，超过上限 {limits.members}。"
     total = sum(i.file_size for i in infos)
@@ -87,7 +87,7 @@ def _limits_problem(infos: list[zipfile.ZipInfo], limits: Limits) -> str:
     return ""
 
 
-def _has_workbook_part(zf: zipfile.ZipFile) -> bool:
+def _has_workbook_part(zf: zipfile.ZipFile | zipdir.Directory) -> bool:
     """A workbook part under another name (the package's content types say where)."""
     try:
         ct = zf.read("[Content_Types].xml")
@@ -96,7 +96,7 @@ def _has_workbook_part(zf: zipfile.ZipFile) -> bool:
     return b"spreadsheetml.sheet.main+xml" in ct or b"ms-excel.sheet.macroEnabled.main+xml" in ct
 
 
-def _package_kind(zf: zipfile.ZipFile, names: set[str]) -> str:
+def _package_kind(zf: zipfile.ZipFile | zipdir.Directory, names: set[str]) -> str:
     if "word/document.xml" in names:
         return " Word 文档（.docx）"
     if "ppt/presentation.xml" in names:

@@ -7,7 +7,8 @@ archive comment, no zip64, no data before the first member, no extra fields in t
 -- and that form is read here into light entries with the fields the reader and the
 screening use. Anything else gets ``None``, and the caller opens the bytes with zipfile,
 which reads the rest or says what is wrong. A member is only ever read through zipfile or
-through read._inflate, which checks its local header, lengths and CRC against the entry.
+through the accelerator (toolkit.xlsx.scan), which checks its local header, lengths and CRC
+against the entry.
 """
 
 from __future__ import annotations
