@@ -230,10 +230,9 @@ def test_shifting_moves_relative_parts_only_and_shifting_back_restores(pieces, d
     assert shift_formula(moved, -drow, -dcol) == text
 
 
-@pytest.mark.xfail(strict=True, reason="toolkit bug: shift_formula moves a cell-like word inside a quoted sheet "
-                                       "name ('Q1 data'!A1 becomes 'R2 data'!B2)")
 def test_a_quoted_sheet_name_is_not_a_reference():
     assert shift_formula("'Q1 data'!A1", 1, 1) == "'Q1 data'!B2"
+    assert shift_formula("'It''s B2'!A1+B2", 1, 0) == "'It''s B2'!A2+B3"
 
 
 # --- Chinese numerals ------------------------------------------------------------------------------------

@@ -462,11 +462,13 @@ def shared_formula(formula: str | None, si: str, shared: dict, row: int, col: in
     return None
 
 
-_REF = re.compile(r"(\"[^\"]*\")|(?<![A-Za-z0-9_.])(\$?)([A-Z]{1,3})(\$?)(\d+)(?![A-Za-z0-9_(])")
+# String literals and quoted sheet names ('Q1 data'!A1) are matched first, so they are kept whole.
+_REF = re.compile(r"(\"[^\"]*\"|'(?:[^']|'')*')|(?<![A-Za-z0-9_.])(\$?)([A-Z]{1,3})(\$?)(\d+)(?![A-Za-z0-9_(])")
 
 
 def shift_formula(text: str, drow: int, dcol: int) -> str:
-    """Move the relative A1 references of a formula by (drow, dcol); string literals untouched."""
+    """Move the relative A1 references of a formula by (drow, dcol); string literals and quoted
+    sheet names untouched."""
 
     def move(m: re.Match) -> str:
         if m.group(1):
