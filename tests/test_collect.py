@@ -257,7 +257,7 @@ def test_findings_json_is_the_report_one_item_a_line(tmp_path):
     """Written item by item in batches: the same JSON whatever the lengths, one item a line."""
     from decimal import Decimal
 
-    from toolkit.outputs.summary import write_report_json
+    from toolkit.outputs.findings import write_report_json
 
     items = [{"file": f"第{i}号.xlsx", "expected": Decimal("1.5"), "actual": None} for i in range(2500)]
     for report in ({"valid": False, "stats": {"files": 2500}, "submissions": items, "missing": [], "findings": items[:3]}, {}):
