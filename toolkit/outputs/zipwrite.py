@@ -5,12 +5,12 @@ whichever process it is made. Only zipfile's public API."""
 from __future__ import annotations
 
 import zipfile
-from typing import IO
+from typing import IO, Literal
 
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 
 
-def archive(file, mode: str = "w", level: int | None = None) -> zipfile.ZipFile:
+def archive(file: IO[bytes], mode: Literal["w", "a"] = "w", level: int | None = None) -> zipfile.ZipFile:
     """A deflating archive on ``file``; ``level`` is what ``stream`` members are deflated at."""
     return zipfile.ZipFile(file, mode, zipfile.ZIP_DEFLATED, compresslevel=level)
 
