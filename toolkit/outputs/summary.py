@@ -279,9 +279,9 @@ def _fill_sheets(xlsx: bytes, out: IO[bytes], streams: dict[int, tuple[Iterator[
     """Write the package ``xlsx`` to ``out``, streaming rows into the sheetData of sheet<index>.xml
     (after its header rows) for each index of ``streams`` ({index: (rows, number of rows)}) in
     an xlsxwriter package; the other parts are copied. The long streamed parts are deflated at
-    zlib's level 1: on these repetitive rows several times faster than the default level, for
-    a part a third larger (zlib-ng's level 2 was faster still and smaller, but zipfile takes
-    no compressor of ours through its public API)."""
+    zlib's level 1: at 10,000 files 0.24 s of CPU for their 62 MB where the default level takes
+    0.77 s, for 8.5 MB instead of 6.3 (zlib-ng's level 2, 0.14 s and 8.1 MB, would need a
+    compressor zipfile takes only through a private attribute)."""
     src = zipfile.ZipFile(io.BytesIO(xlsx))
     with zipwrite.archive(out, level=1) as dst:
         for info in src.infolist():
