@@ -257,7 +257,7 @@ def test_findings_json_is_the_report_one_item_a_line(tmp_path):
     """Written item by item in batches: the same JSON whatever the lengths, one item a line."""
     from decimal import Decimal
 
-    from toolkit.outputs.summary import write_report_json
+    from toolkit.outputs.findings import write_report_json
 
     items = [{"file": f"第{i}号.xlsx", "expected": Decimal("1.5"), "actual": None} for i in range(2500)]
     for report in ({"valid": False, "stats": {"files": 2500}, "submissions": items, "missing": [], "findings": items[:3]}, {}):
@@ -279,10 +279,20 @@ def test_long_agency_lists_are_not_cut_silently():
     assert len("、".join(many)) > CELL_TEXT_MAX
 
 
-def test_spool_keeps_results_light(spec, inbox):
+def test_store_keeps_results_light(spec, inbox):
     box, roster = inbox
     coll = collect(box, YEAR, spec=spec, roster=read_roster(roster))
-    assert all(r.filled is None for r in coll.results)  # the heavy data live in the spool
+    assert all(r.filled is None for r in coll.results)  # the heavy data live in the store
     r = coll.used["a02"]
     assert coll.filled(r).agency == "=示例二局" and coll.filled(r).narratives == NARRATIVES
     assert coll.cell_values(r) == [compute.full(spec, figures(spec, 2))[c.code] for c in spec.cells]
+
+
+def test_closing_a_collection_removes_its_store(spec, inbox):
+    box, roster = inbox
+    with collect(box, YEAR, spec=spec, roster=read_roster(roster), workers=2) as coll:
+        folder = Path(coll.store.directory)
+        assert len(list(folder.glob("*.spool"))) >= 1
+        assert coll.filled(coll.used["a01"]).agency_id == "a01"
+    assert not folder.exists()
+    coll.close()  # again: nothing left to do

@@ -2,8 +2,9 @@
 
 Takes an inbox folder (or zip), the year, a ``Roster`` and last year's figures; returns a
 ``Collection``: every file's ``Result`` (checked on a process pool, merged in file-name order),
-the roster matching (unknown, duplicate, missing agencies) and the spool that holds each
-file's figures on disk. ``roster`` reads the coordinator's list; ``previous`` last year's data.
+the roster matching (unknown, duplicate, missing agencies) and the ``SubmissionStore`` (``store``)
+that holds each file's figures on disk. ``roster`` reads the coordinator's list; ``previous``
+last year's data.
 """
 
 from toolkit.collect.collection import CollectError, Collection, collect, discover

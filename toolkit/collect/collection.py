@@ -8,13 +8,9 @@ a stable order (sorted file names), so the outputs do not depend on the number o
 from __future__ import annotations
 
 import os
-import pickle
-import struct
 import sys
-import tempfile
-import weakref
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -23,6 +19,7 @@ from toolkit import catalogue
 from toolkit.check import rules
 from toolkit.check.workbook import Result, check_bytes
 from toolkit.collect.roster import Roster
+from toolkit.collect.store import StoreWriter, SubmissionStore, Where
 from toolkit.format.spec import Spec, load_spec
 from toolkit.model import Agency, Filled, Finding, Report, count, status_of
 from toolkit.outputs import records
@@ -60,131 +57,10 @@ class Source:
             return zf.read(info)
 
 
-class Spool:
-    """Each readable submission's heavy data out of memory: its figures, narratives and cell
-    values, and the pieces of the data outputs made from them (toolkit.outputs.records). Records are
-    written by the process that checked the file, one file per process in a temporary
-    directory, so neither the data nor its pickling pass through the main process; they are
-    read back by key, each piece on its own. The directory goes with the spool."""
-
-    def __init__(self) -> None:
-        self._dir = tempfile.TemporaryDirectory(prefix="toolkit-collect-")
-        self.dir = self._dir.name
-        self._at: dict[str, tuple[str, int]] = {}
-        self._fds: dict[str, int] = {}
-        weakref.finalize(self, _close_spool, self._fds, self._dir)
-
-    def add(self, key: str, where: tuple[str, int]) -> None:
-        self._at[key] = where
-
-    def __contains__(self, key: str) -> bool:
-        return key in self._at
-
-    def where(self, key: str) -> tuple[str, int]:
-        """(spool file, offset) of a record, for a process that reads it itself."""
-        return self._at[key]
-
-    def get(self, key: str) -> Filled:
-        return pickle.loads(self._piece(key, _FILLED))
-
-    def values(self, key: str) -> list:
-        return pickle.loads(self._piece(key, _VALUES))
-
-    def body(self, key: str) -> bytes:
-        return self._piece(key, _BODY)
-
-    def cells(self, key: str) -> bytes:
-        return self._piece(key, _CELLS)
-
-    def _piece(self, key: str, i: int) -> bytes:
-        path, offset = self._at[key]
-        fd = self._fds.get(path)
-        if fd is None:
-            fd = self._fds[path] = os.open(path, os.O_RDONLY)
-        return _piece(fd, offset, i)
-
-
-def _close_spool(fds: dict[str, int], directory: tempfile.TemporaryDirectory) -> None:
-    for fd in fds.values():
-        os.close(fd)
-    fds.clear()
-    directory.cleanup()
-
-
-# A record: the lengths of its four pieces, then the pieces -- cell values (pickled), data.json
-# body and 数据 row cells (UTF-8, toolkit.outputs.records), the Filled (pickled).
-_HEAD = struct.Struct("<4I")
-_VALUES, _BODY, _CELLS, _FILLED = range(4)
-
-
-def _piece(fd: int, offset: int, i: int) -> bytes:
-    sizes = _HEAD.unpack(os.pread(fd, _HEAD.size, offset))
-    return os.pread(fd, sizes[i], offset + _HEAD.size + sum(sizes[:i]))
-
-
-class SpoolWriter:
-    """Appends records to one spool file of ``directory`` (one writer per process)."""
-
-    def __init__(self, directory: str):
-        fd, self.path = tempfile.mkstemp(prefix=f"{os.getpid()}-", suffix=".spool", dir=directory)
-        self._fh = os.fdopen(fd, "wb", buffering=0)  # each record one write: nothing left in a buffer
-        self._size = 0
-
-    def put(self, filled: Filled, values: list, body: str, cells: str) -> tuple[str, int]:
-        pieces = (pickle.dumps(values, protocol=pickle.HIGHEST_PROTOCOL), body.encode("utf-8"),
-                  cells.encode("utf-8"), pickle.dumps(filled, protocol=pickle.HIGHEST_PROTOCOL))
-        data = _HEAD.pack(*map(len, pieces)) + b"".join(pieces)
-        offset = self._size
-        self._fh.write(data)
-        self._size += len(data)
-        return self.path, offset
-
-    def close(self) -> None:
-        self._fh.close()
-
-
-def read_bodies(where: list[tuple[str, int]]) -> Iterator[bytes]:
-    """data.json bodies of records given as (spool file, offset), in that order (one descriptor
-    per spool file, closed at the end)."""
-    fds: dict[str, int] = {}
-    try:
-        for path, offset in where:
-            fd = fds.get(path)
-            if fd is None:
-                fd = fds[path] = os.open(path, os.O_RDONLY)
-            yield _piece(fd, offset, _BODY)
-    finally:
-        for fd in fds.values():
-            os.close(fd)
-
-
-def read_record(path: str, offset: int) -> Filled:
-    """The Filled of the record at ``offset`` of a spool file (for a process of its own)."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        return pickle.loads(_piece(fd, offset, _FILLED))
-    finally:
-        os.close(fd)
-
-
-class Spooled(Sequence):
-    """The Filled of several results, read from the spool one at a time when indexed."""
-
-    def __init__(self, spool: Spool, results: list[Result]):
-        self._spool, self._results = spool, results
-
-    def __len__(self) -> int:
-        return len(self._results)
-
-    def __getitem__(self, i):
-        if isinstance(i, slice):
-            return Spooled(self._spool, self._results[i])
-        return self._spool.get(self._results[i].file)
-
-
 @dataclass
 class Collection:
-    """The outcome of one collection: per-file results plus collection-level findings."""
+    """The outcome of one collection: per-file results plus collection-level findings. Close it
+    (or use it in ``with``) when done: its store's temporary folder goes."""
 
     year: int
     spec: Spec
@@ -194,26 +70,36 @@ class Collection:
     used: dict[str, Result] = field(default_factory=dict)  # agency id -> the submission used
     missing: list[Agency] = field(default_factory=list)
     # The figures and narratives of every readable file, out of memory (results keep filled=None).
-    spool: Spool = field(default_factory=Spool)
+    store: SubmissionStore = field(default_factory=SubmissionStore)
+
+    def __enter__(self) -> Collection:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Remove the store's temporary folder: the files' figures can no longer be read."""
+        self.store.close()
 
     def readable(self, r: Result) -> bool:
-        return r.file in self.spool
+        return r.file in self.store
 
     def filled(self, r: Result) -> Filled:
-        return self.spool.get(r.file)
+        return self.store.filled(r.file)
 
     def cell_values(self, r: Result) -> list:
         """Every cell's value in spec.cells order (blank inputs as 0, totals recomputed),
         computed in the workers so the summary need not recompute."""
-        return self.spool.values(r.file)
+        return self.store.values(r.file)
 
     def data_body(self, r: Result) -> bytes:
         """data.json's values and narratives of the file, encoded in a worker (toolkit.outputs.records), UTF-8."""
-        return self.spool.body(r.file)
+        return self.store.body(r.file)
 
     def data_cells(self, r: Result) -> bytes:
         """The 数据 sheet's number cells of the file, made in a worker (toolkit.outputs.records), UTF-8."""
-        return self.spool.cells(r.file)
+        return self.store.cells(r.file)
 
     @property
     def all_findings(self) -> list[Finding]:
@@ -338,14 +224,14 @@ def _archive_members(path: str, rel: str) -> Iterator[Source]:
 _WORKER: dict[str, Any] = {}
 
 
-def _init_worker(edition: str, year: int, previous: dict[str, Filled], spool_dir: str) -> None:
-    old = _WORKER.get("spool")
+def _init_worker(edition: str, year: int, previous: dict[str, Filled], store_dir: str) -> None:
+    old = _WORKER.get("store")
     if old is not None:  # an earlier in-process collection's writer
         old.close()
-    _WORKER.update(spec=load_spec(edition), year=year, previous=previous, spool=SpoolWriter(spool_dir))
+    _WORKER.update(spec=load_spec(edition), year=year, previous=previous, store=StoreWriter(store_dir))
 
 
-Checked = tuple[Result, tuple[str, int] | None]  # a result and where its record is (None when unread)
+Checked = tuple[Result, Where | None]  # a result and where its record is (None when unread)
 
 
 def _check_source(src: Source) -> Checked:
@@ -365,33 +251,34 @@ def _check_source(src: Source) -> Checked:
     # As the checks saw them: text typed into a number cell (an error finding already) counts as 0.
     full = result.recomputed
     values = [full[c.code] for c in spec.cells]
-    where = _WORKER["spool"].put(filled, values, records.data_body(filled), records.data_cells(spec, values))
+    where = _WORKER["store"].put(filled, values, records.data_body(filled), records.data_cells(spec, values))
     return replace(result, filled=None, recomputed=None), where
 
 
-def check_all(sources: list[Source], spec: Spec, year: int, previous: dict[str, Filled], spool: Spool,
-              workers: int | None = None, progress: Callable[[Result], None] | None = None) -> list[Result]:
+def check_all(sources: list[Source], spec: Spec, year: int, previous: dict[str, Filled],
+              store: SubmissionStore, workers: int | None = None,
+              progress: Callable[[Result], None] | None = None) -> list[Result]:
     """Check every source, in the sources' order, on ``workers`` processes (1: in this process).
-    Readable files' data go to ``spool``; the returned results keep only findings and identity."""
+    Readable files' data go to ``store``; the returned results keep only findings and identity."""
     def keep(checked: Checked) -> Result:
         result, where = checked
         # The same few values arrive as new objects with every result: keep one of each.
         result.template = same.setdefault(tuple(result.template.items()), result.template)
         result.application, result.status = sys.intern(result.application), sys.intern(result.status)
         if where is not None:
-            spool.add(result.file, (sys.intern(where[0]), where[1]))
+            store.add(result.file, (sys.intern(where[0]), where[1]))
         if progress:
             progress(result)
         return result
 
     same: dict[tuple, dict] = {}
     results = ordered_map(_check_source, sources, workers=workers, min_items=4,
-                          initializer=_init_worker, initargs=(spec.id, year, previous, spool.dir))
+                          initializer=_init_worker, initargs=(spec.id, year, previous, store.directory))
     try:
         return [keep(c) for c in results]
     finally:
-        if _WORKER.get("spool") is not None:  # checked in this process: its writer is done
-            _WORKER.pop("spool").close()
+        if _WORKER.get("store") is not None:  # checked in this process: its writer is done
+            _WORKER.pop("store").close()
 
 
 # --- the collection -----------------------------------------------------------------------------
@@ -405,9 +292,13 @@ def collect(inbox: Path, year: int, *, spec: Spec | None = None, roster: Roster 
     sources = discover(inbox)
     if on_sources:
         on_sources(len(sources))
-    spool = Spool()
-    results = check_all(sources, spec, year, previous or {}, spool, workers, progress)
-    coll = Collection(year=year, spec=spec, results=results, roster=roster, spool=spool)
+    store = SubmissionStore()
+    try:
+        results = check_all(sources, spec, year, previous or {}, store, workers, progress)
+    except BaseException:
+        store.close()
+        raise
+    coll = Collection(year=year, spec=spec, results=results, roster=roster, store=store)
     _match(coll)
     return coll
 

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from xml.sax.saxutils import escape
+
+from toolkit.outputs import zipwrite
 
 # --- typography ------------------------------------------------------------------------------
 
@@ -284,35 +285,26 @@ def package(body: str | Iterable[str], *, title: str, header: str | None = None)
     pieces = [body] if isinstance(body, str) else body
     buf = io.BytesIO()
     buf.write(_static_zip(header is not None))  # the parts every report shares, compressed once
-    with zipfile.ZipFile(buf, "a", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
-        with z.open(_member("word/document.xml", 1), "w") as fh:
+    with zipwrite.archive(buf, "a", level=1) as z:  # fixed member times: the same report, the same bytes
+        with zipwrite.stream(z, "word/document.xml") as fh:
             fh.write(f"{_DECL}<w:document {NS}><w:body>".encode())
             for piece in pieces:
                 fh.write(piece.encode("utf-8"))
             fh.write(f"{sect}</w:body></w:document>".encode())
         if header is not None:
             hdr = _header_xml(header)
-            z.writestr(_member("word/header1.xml", 1), hdr)
-            z.writestr(_member("word/header2.xml", 1), hdr)
-        z.writestr(_member("docProps/core.xml", 1), _core_xml(title))
+            zipwrite.write(z, "word/header1.xml", hdr, level=1)
+            zipwrite.write(z, "word/header2.xml", hdr, level=1)
+        zipwrite.write(z, "docProps/core.xml", _core_xml(title), level=1)
     return buf.getvalue()
-
-
-def _member(name: str, level: int | None = None) -> zipfile.ZipInfo:
-    """A deflated member with a fixed time (the zip format's first date): the same report is
-    the same bytes whenever and by whichever worker it is made."""
-    info = zipfile.ZipInfo(name, (1980, 1, 1, 0, 0, 0))
-    info.compress_type = zipfile.ZIP_DEFLATED
-    info._compresslevel = level  # type: ignore[attr-defined]  # read by ZipFile.open(.., "w") and writestr
-    return info
 
 
 @cache
 def _static_zip(with_header: bool) -> bytes:
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+    with zipwrite.archive(buf) as z:
         for name, data in _static_parts(with_header):
-            z.writestr(_member(name), data)
+            zipwrite.write(z, name, data)
     return buf.getvalue()
 
 

@@ -24,7 +24,7 @@ def data_body(filled: Filled) -> str:
     (ensure_ascii=False, default=str), the values through one %-format per set of codes when
     each is an int, a finite float or None, whose JSON is their str() ("null" for None)."""
     values = filled.values
-    numbers = tuple(values.values())
+    numbers: tuple = tuple(values.values())
     kinds = set(map(type, numbers))
     if kinds <= _PLAIN and (float not in kinds or all(map(math.isfinite, [v for v in numbers if type(v) is float]))):
         if _NONE in kinds:

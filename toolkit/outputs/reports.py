@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from toolkit.collect.collection import Collection, Spooled, read_record
+from toolkit.collect.collection import Collection
+from toolkit.collect.store import Where, read_filled
 from toolkit.format.spec import load_spec
 from toolkit.outputs.atomic import write_bytes_atomic
 from toolkit.outputs.report_docx import render_combined, render_report
@@ -16,9 +17,9 @@ COMBINED_NAME = "汇总.docx"
 _RESERVED = frozenset({COMBINED_NAME.removesuffix(".docx")})
 
 
-def _render_one(job: tuple[str, str, str, int]) -> str:
-    edition, path, spool_path, offset = job
-    filled = read_record(spool_path, offset)  # from the collection's spool: small jobs, flat memory
+def _render_one(job: tuple[str, str, Where]) -> str:
+    edition, path, where = job
+    filled = read_filled(where)  # from the collection's store: small jobs, flat memory
     write_bytes_atomic(Path(path), render_report(load_spec(edition), filled))
     return path
 
@@ -31,10 +32,10 @@ def write_reports(coll: Collection, out_dir: Path, *, workers: int | None = None
     included = sorted(coll.included(), key=lambda r: r.agency_id or "")
     # Without a roster the id is the stamp's word: never trusted as a path.
     jobs = [(coll.spec.id, str(inside(out_dir, f"{safe_stem(r.agency_id, reserved=_RESERVED)}.docx")),
-             *coll.spool.where(r.file)) for r in included]
+             coll.store.where(r.file)) for r in included]
     done = ordered_map(_render_one, jobs, workers=workers)
     paths = [Path(p) for p in consume(done, progress and (lambda _p: progress()))]
     combined = inside(out_dir, COMBINED_NAME)
-    write_bytes_atomic(combined, render_combined(coll.spec, coll.year, Spooled(coll.spool, included),
-                                                 coll.excluded()))
+    filled = coll.store.filled_each([r.file for r in included])  # read one at a time
+    write_bytes_atomic(combined, render_combined(coll.spec, coll.year, filled, coll.excluded()))
     return [*paths, combined]
