@@ -160,7 +160,7 @@ class Collection:
                 "year": r.year,
                 "status": self.status(r),
                 "sha256": r.sha256,
-                "used": bool(r.agency_id) and self.used.get(r.agency_id) is r,
+                "used": r.agency_id is not None and self.used.get(r.agency_id) is r,
             }
             for r in self.results
         ]
@@ -250,6 +250,7 @@ def _check_source(src: Source) -> Checked:
                                                        agency_id=result.agency_id or ""))
     # As the checks saw them: text typed into a number cell (an error finding already) counts as 0.
     full = result.recomputed
+    assert full is not None  # a readable result always carries its recomputed values
     values = [full[c.code] for c in spec.cells]
     where = _WORKER["store"].put(filled, values, records.data_body(filled), records.data_cells(spec, values))
     return replace(result, filled=None, recomputed=None), where

@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 
 from toolkit.format import compute
@@ -54,7 +54,7 @@ def render_report(spec: Spec, filled: Filled, *, unverified: bool = False) -> by
     return dx.package("".join(body), title=title, header=UNVERIFIED if unverified else None)
 
 
-def render_combined(spec: Spec, year: int | str, included: list[Filled], excluded: list[tuple[str, str]]) -> bytes:
+def render_combined(spec: Spec, year: int | str, included: Sequence[Filled], excluded: list[tuple[str, str]]) -> bytes:
     """The three tables summed over ``included``, then who is included and who is not and why."""
     title = spec.report_title("", year) + "汇总"
     body = [_title(title, ""), _combined_lead(year, len(included), len(excluded))]
