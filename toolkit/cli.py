@@ -214,18 +214,17 @@ def collect(
         prev = load_previous(previous, year, s) if previous else None
         with _progress() as bar:
             task = bar.add_task("校验工作簿", total=None)
-            coll = run_collect(inbox, year, spec=s, roster=names, previous=prev, workers=workers,
-                               on_sources=lambda n: bar.update(task, total=n),
-                               progress=lambda _r: bar.advance(task))
-            outcome = coll.report()
-            report = outcome.to_dict()
-            paths = write_outputs(coll, out, report)
-            if docx:
-                from toolkit.outputs.reports import write_reports
+            with run_collect(inbox, year, spec=s, roster=names, previous=prev, workers=workers,
+                             on_sources=lambda n: bar.update(task, total=n),
+                             progress=lambda _r: bar.advance(task)) as coll:  # its store removed at the end
+                outcome = coll.report()
+                report = outcome.to_dict()
+                write_outputs(coll, out, report)
+                if docx:
+                    from toolkit.outputs.reports import write_reports
 
-                task = bar.add_task("生成报告", total=len(coll.included()))
-                paths += write_reports(coll, out / "reports", workers=workers,
-                                       progress=lambda: bar.advance(task))
+                    task = bar.add_task("生成报告", total=len(coll.included()))
+                    write_reports(coll, out / "reports", workers=workers, progress=lambda: bar.advance(task))
     except (RosterError, CollectError) as e:
         raise fail(str(e))
     if as_json:
