@@ -163,3 +163,22 @@ def test_template_reads_the_unit_and_cover_labels_from_the_data():
     fee = next(c for c in t2.cells if c.type == "decimal")
     (rule,) = [v for v in wb[t2.sheet].data_validations.dataValidation if fee.address in str(v.sqref)]
     assert "收费金额（元，可含小数）" in rule.prompt
+
+
+def test_the_checks_unit_words_and_quantity_come_from_the_data():
+    import re
+
+    from faults import clean_workbook, members, rezip, sheet_part
+
+    from toolkit.check import check_bytes
+
+    spec = _changed(lambda d: (d.update(amount_unit="千元"), d.update(unit_words=["件", "宗", "千元"])))
+    assert spec.quantity(spec.cell("t2_fee_amount")) == "金额（千元）"
+    cell = spec.cell("t3_new_natural")
+    parts = members(clean_workbook(load_spec()))
+    name = sheet_part(parts, cell.sheet)
+    xml = re.sub(rf'<c r="{cell.address}"[^>]*?(/>|>.*?</c>)',
+                 f'<c r="{cell.address}" t="inlineStr"><is><t>3宗</t></is></c>', parts[name].decode())
+    typed = next(f for f in check_bytes(rezip({**parts, name: xml.encode()}), "a.xlsx", spec).findings
+                 if f.code == "input_text")
+    assert "不要带单位“宗”" in typed.message

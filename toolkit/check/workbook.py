@@ -192,8 +192,8 @@ class _Checker:
             values.update(self.table(table))
         self.totals(values)
         filled = Filled(
-            agency=stamp.get("agency") or self.cover_text("meta_agency"),
-            year=_int(stamp.get("year")) or _int(self.cover_text("meta_year")),
+            agency=stamp.get("agency") or self.cover_text(self.spec.cover_code("agency")),
+            year=_int(stamp.get("year")) or _int(self.cover_text(self.spec.cover_code("year"))),
             agency_id=stamp.get("agency_id") or None,
             values=values,
             narratives=self.narratives(),
@@ -232,7 +232,7 @@ class _Checker:
             self.add("agency_missing", sheet=STAMP_SHEET, cell=self._at("agency_id"))
         stamped_year = _int(stamp.get("year"))
         if self.year is not None and stamped_year != self.year:
-            f = spec.cover_field("meta_year")
+            f = spec.cover_field(spec.cover_code("year"))
             self.add("year_mismatch", label=f.label, found=stamp.get("year", ""), year=self.year,
                      sheet=f.sheet, cell=f.address, expected=self.year, actual=stamped_year, ref=f.code)
         return stamp
@@ -286,7 +286,7 @@ class _Checker:
         if x.kind == "n" and x.formula is None:
             return x.value  # negative or fractional: R7 (rules) says so
         if x.formula is not None:
-            what = "金额（万元）" if cell.type == "decimal" else "件数"
+            what = self.spec.quantity(cell)
             self.add("input_formula", where=rules.where(self.spec, cell), formula=x.formula, what=what,
                      sheet=cell.sheet, cell=cell.address, expected="数字", actual="=" + x.formula, ref=cell.code)
             return x.value if x.kind == "n" else None
@@ -294,7 +294,7 @@ class _Checker:
             blanks.append(cell)
             return None
         text = str(x.value)
-        advice, expected = _advice(text, cell)
+        advice, expected = _advice(self.spec, text, cell)
         self.add("input_text", where=rules.where(self.spec, cell), text=text, advice=advice,
                  sheet=cell.sheet, cell=cell.address, expected=expected, actual=text, ref=cell.code)
         return None
@@ -560,10 +560,10 @@ def _name_target(text: str) -> tuple[str, tuple[int, int]] | None:
 _NOTHING = {"/", "／", "\\", "-", "—", "——", "–", "－", "无", "没有", "空", "暂无", "零", "×", "x", "X", "N/A", "NA"}
 
 
-def _advice(text: str, cell: Cell) -> tuple[str, Any]:
+def _advice(spec: Spec, text: str, cell: Cell) -> tuple[str, Any]:
     """What to type instead of this text, and the number it probably meant (or None)."""
     plain = unicodedata.normalize("NFKC", text).strip().replace(",", "")
-    what = "金额（万元）" if cell.type == "decimal" else "件数"
+    what = spec.quantity(cell)
     if text.strip() in _NOTHING:
         return f"没有发生的事项请填数字 0，不要填“{text.strip()}”。", 0
     try:
@@ -573,11 +573,17 @@ def _advice(text: str, cell: Cell) -> tuple[str, Any]:
                 int(n) if n.is_integer() else n)
     except ValueError:
         pass
-    m = re.fullmatch(r"([0-9]+(?:\.[0-9]+)?)\s*(件|个|项|条|次|万元|元)", plain)
+    m = _with_unit(spec).fullmatch(plain)
     if m:
         n = float(m.group(1))
         return f"请只填数字 {m.group(1)}，不要带单位“{m.group(2)}”。", int(n) if n.is_integer() else n
     return f"此处只能填{what}（阿拉伯数字）；没有发生的请填 0，需要说明的内容请写入“文字部分”。", None
+
+
+@per_spec
+def _with_unit(spec: Spec) -> re.Pattern:
+    words = "|".join(map(re.escape, sorted(spec.unit_words, key=len, reverse=True)))
+    return re.compile(rf"([0-9]+(?:\.[0-9]+)?)\s*({words})")
 
 
 def cell_listing(addresses: list[str]) -> str:

@@ -316,7 +316,7 @@ def _match(coll: Collection) -> None:
             for r in rs:
                 coll.findings.append(catalogue.finding(
                     "agency_unknown", file=r.file, agency_id=agency_id, sheet=coll.spec.cover_sheet,
-                    cell=coll.spec.cover_field("meta_agency").address, actual=f"{agency_id} {r.agency or ''}",
+                    cell=coll.spec.cover_field(coll.spec.cover_code("agency")).address, actual=f"{agency_id} {r.agency or ''}",
                     agency=r.agency or ""))
             continue
         chosen, reason = _choose(rs)

@@ -216,6 +216,7 @@ class Spec:
     first_year: int  # the first report year the edition applies to
     last_year: int | None  # the last one (None: still in force)
     amount_unit: str  # the unit of every amount (cells of type decimal): 万元
+    unit_words: tuple[str, ...]  # words clerks append to a figure (件, 万元 …)
     heading_fillers: tuple[str, ...]  # words published headings add to the format's (的, 行政机关)
     writable: bool = True  # False: an edition kept only to read published reports (no templates)
 
@@ -271,6 +272,10 @@ class Spec:
 
     def narrative(self, code: str) -> Narrative:
         return next(n for n in self.narratives if n.code == code)
+
+    def quantity(self, cell: Cell) -> str:
+        """What a cell holds, in a clerk's words: 件数, or 金额（万元）."""
+        return f"金额（{self.amount_unit}）" if cell.type == "decimal" else "件数"
 
     def cover_code(self, means: str) -> str:
         """The code of the cover field read as ``means`` (agency, year, contact, phone)."""
@@ -455,6 +460,7 @@ def build_spec(data: dict[str, Any]) -> Spec:
         first_year=int(data["years"]["first"]),
         last_year=data["years"].get("last"),
         amount_unit=data["amount_unit"],
+        unit_words=tuple(data["unit_words"]),
         heading_fillers=tuple(data["heading_fillers"]),
         writable=data.get("use", "write") == "write",
     )
