@@ -270,12 +270,12 @@ def test_findings_json_is_the_report_one_item_a_line(tmp_path):
 
 
 def test_long_agency_lists_are_not_cut_silently():
-    from toolkit.outputs.summary import CELL_TEXT_MAX, _names
+    from toolkit.outputs.summary import CELL_TEXT_MAX, name_list
 
     few = [f"示例{i}局（a{i}）" for i in range(3)]
-    assert _names(few) == "、".join(few)
+    assert name_list(few) == "、".join(few)
     many = [f"示例市示例区第{i}局（ag{i:05d}）" for i in range(3000)]
-    assert _names(many) == "共 3000 个，名单见“报送情况”工作表"
+    assert name_list(many) == "共 3000 个，名单见“报送情况”工作表"
     assert len("、".join(many)) > CELL_TEXT_MAX
 
 

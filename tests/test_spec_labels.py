@@ -93,9 +93,9 @@ def test_every_label_is_canonical(spec):
 
 
 def test_layout_is_deterministic_and_hash_stable():
-    from toolkit.format.spec import DEFAULT_EDITION, _load_spec
+    from toolkit.format.spec import DEFAULT_EDITION, build_spec, edition_data
 
-    a, b = load_spec(), _load_spec.__wrapped__(DEFAULT_EDITION)  # a second, uncached load
+    a, b = load_spec(), build_spec(edition_data(DEFAULT_EDITION))  # a second, uncached load
     assert a is not b
     assert a.layout_hash == b.layout_hash
     assert a.to_dict() == b.to_dict()

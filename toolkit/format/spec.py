@@ -403,10 +403,15 @@ def load_spec(edition: str = DEFAULT_EDITION) -> Spec:
 
 @cache
 def _load_spec(edition: str) -> Spec:
+    return build_spec(edition_data(edition))
+
+
+def edition_data(edition: str) -> dict[str, Any]:
+    """The edition's YAML as plain data (read anew at each call)."""
     if edition not in editions():
         raise ValueError(f"unknown format edition {edition!r}; known: {', '.join(editions())}")
     text = resources.files("workbook_templates").joinpath(f"{edition}.yaml").read_text(encoding="utf-8")
-    return build_spec(yaml.safe_load(text))
+    return yaml.safe_load(text)
 
 
 def build_spec(data: dict[str, Any]) -> Spec:

@@ -216,14 +216,15 @@ def _aggregate_sheet(wb, fmt, coll: Collection, table, totals: dict, text, inclu
     for cell in table.cells:
         write_value(ws, cell, totals[cell.code], fmt["total"] if cell.role == "total" else fmt["text"])
     row = table.bottom + 2
-    ws.write_string(row, 0, "已汇总：" + _names([f"{r.agency}（{r.agency_id}）" for r in included]), text)
-    ws.write_string(row + 1, 0, "未汇总：" + _names([f"{a}（{why}）" for a, why in excluded]), text)
+    ws.write_string(row, 0, "已汇总：" + name_list([f"{r.agency}（{r.agency_id}）" for r in included]), text)
+    ws.write_string(row + 1, 0, "未汇总：" + name_list([f"{a}（{why}）" for a, why in excluded]), text)
 
 
 CELL_TEXT_MAX = 32_767  # Excel's limit; xlsxwriter would cut the text silently
 
 
-def _names(items: list[str]) -> str:
+def name_list(items: list[str]) -> str:
+    """Names joined for one cell, or a pointer to the 报送情况 sheet when they would not fit."""
     text = "、".join(items) or "无"
     if len(text) > CELL_TEXT_MAX - 100:
         return f"共 {len(items)} 个，名单见“报送情况”工作表"
