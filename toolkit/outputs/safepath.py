@@ -16,7 +16,6 @@ _UNSAFE_CHAR = re.compile(r"[^0-9A-Za-z\u4e00-\u9fff_.\-]")
 # Names Windows will not create whatever the extension (coordinators copy OUT to Windows PCs).
 _WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
                      *(f"lpt{i}" for i in range(1, 10))}
-MAX_STEM = 64
 
 
 class UnsafePath(ValueError):
