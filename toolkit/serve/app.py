@@ -11,6 +11,7 @@ and HTML/PDF report previews; the pages link to them once they exist.
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import AsyncIterator
 from datetime import date, datetime
@@ -377,8 +378,11 @@ def _text(value: object) -> str:
 
 
 def _display_name(raw: str | None) -> str:
-    """The file's name as text for people: its last part only, no control characters."""
-    name = (raw or "").replace("\\", "/").rsplit("/", 1)[-1]
+    """The file's name as text for people (never a path): no control characters, and without
+    the folder an old browser on Windows sends along (C:\\...\\报表.xlsx)."""
+    name = raw or ""
+    if re.match(r"^[A-Za-z]:\\", name):
+        name = name.rsplit("\\", 1)[-1]
     name = "".join(ch for ch in name if ch.isprintable())[:200]
     return name or "未命名.xlsx"
 
