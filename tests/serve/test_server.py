@@ -12,7 +12,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-from faults import YEAR
 
 from toolkit.serve.store import SqliteStore
 
