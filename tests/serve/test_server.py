@@ -134,27 +134,25 @@ def test_kill_9_during_a_burst_then_restart(tmp_path, spec):
 
 
 def test_links_command(server, tmp_path):
-    import subprocess
-    import sys
+    from typer.testing import CliRunner
 
-    from .helpers import REPO
+    from toolkit.cli import app
 
-    def links(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "toolkit", "links", "--data", str(server.data), *args], cwd=REPO,
-                              env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, timeout=60)
+    def links(*args: str):
+        return CliRunner().invoke(app, ["links", "--data", str(server.data), *args])
 
     old = server.links()
     listed = links()
-    assert listed.returncode == 0 and "a1\t甲单位\t有效" in listed.stdout and "gone\t已撤链接单位\t有效" in listed.stdout
+    assert listed.exit_code == 0 and "a1\t甲单位\t有效" in listed.stdout and "gone\t已撤链接单位\t有效" in listed.stdout
     made = links("--new", "a1", "--revoke", "gone")
-    assert made.returncode == 0, made.stderr
+    assert made.exit_code == 0, made.output
     new_a1 = made.stdout.strip().splitlines()[-1].split("\t")[2]
     with httpx.Client(timeout=30) as c:
         assert c.get(old["a1"]).status_code == 403 and c.get(new_a1).status_code == 200
         assert c.get(old["gone"]).status_code == 403
     exported = links("--export", str(tmp_path / "links.csv"))
-    assert exported.returncode == 0
+    assert exported.exit_code == 0
     text = (tmp_path / "links.csv").read_bytes()
     assert text.startswith(b"\xef\xbb\xbf") and "gone" in text.decode("utf-8-sig") and "a1," not in text.decode("utf-8-sig")
     assert oct((tmp_path / "links.csv").stat().st_mode & 0o777) == "0o600"
-    assert links("--new", "nobody").returncode == 2
+    assert links("--new", "nobody").exit_code == 2

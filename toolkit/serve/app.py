@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -363,7 +363,7 @@ async def _parse_form(request: Request, body: bytes):
     if not request.headers.get("content-type", "").startswith("multipart/form-data"):
         raise HTTPException(400, "请通过页面上的上传表单提交文件。")
 
-    async def replay() -> AsyncIterator[bytes]:
+    async def replay() -> AsyncGenerator[bytes, None]:
         yield body
 
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -93,7 +94,7 @@ def select(all_rows: list[Row], *, state: str = "", q: str = "", late: bool = Fa
     return sorted(picked, key=keys.get(sort, keys["id"]), reverse=desc)
 
 
-def _csv(header: list[str], body: list[list[object]]) -> bytes:
+def _csv(header: list[str], body: Sequence[Sequence[object]]) -> bytes:
     """UTF-8 with BOM (Excel on Chinese Windows), every cell safe from CSV injection."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")

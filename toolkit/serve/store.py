@@ -311,7 +311,7 @@ class SqliteStore(Store):
                     (new.agency_id, sha, new.file_name, len(new.data), now(), new.status, new.errors, new.warnings,
                      int(new.own), json.dumps(new.contact, ensure_ascii=False),
                      json.dumps(new.report, ensure_ascii=False, default=str)))
-                submission_id = cur.lastrowid
+                submission_id = int(cur.lastrowid or 0)
                 if new.own:  # under the write lock, so the inbox follows the rows' order
                     self._link_inbox(new.agency_id, path)
         except (OSError, sqlite3.OperationalError) as e:

@@ -48,8 +48,8 @@ def _serve(conn: Connection, edition: str, year: int) -> None:
             contact = dict(result.filled.contact) if result.filled else {}
             conn.send(Checked(result.status, result.to_dict(), result.agency_id, contact))
         else:  # the report preview, only of a workbook without error
-            ok = result.filled is not None and result.valid
-            conn.send(render_report(spec, result.filled) if ok else None)
+            filled = result.filled
+            conn.send(render_report(spec, filled) if filled is not None and result.valid else None)
 
 
 @dataclass
