@@ -226,3 +226,14 @@ def test_full_disk_gives_an_error_page(env, spec, monkeypatch):
     r = env.upload("a1", workbook(spec))
     assert r.status_code == 507 and "数据目录已满或不可写" in r.text and "Traceback" not in r.text
     assert env.store.history("a1") == []
+
+
+def test_board_pages(env, monkeypatch):
+    monkeypatch.setattr(app_module, "BOARD_PAGE", 2)
+    env.login()
+    first = env.client.get("/board?sort=id&desc=1").text
+    assert re.findall(r'data-agency="([^"]+)"', first) == ["gone", "a2"] and "第 1/2 页" in first
+    second = env.client.get("/board?sort=id&desc=1&page=2").text
+    assert re.findall(r'data-agency="([^"]+)"', second) == ["a1"]
+    assert len(re.findall(r"data-agency=", env.client.get("/board?all=1").text)) == 3
+    assert "第 1/2 页" in env.client.get("/board?page=99x").text

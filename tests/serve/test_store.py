@@ -53,7 +53,7 @@ def test_submissions_append_only_and_content_addressed(store, tmp_path):
     assert [s.id for s in store.history("a1")] == [second.id, first.id]
     assert os.path.samefile(tmp_path / "inbox" / "a1.xlsx", store.file_path(second))
     p = store.progress()["a1"]
-    assert (p.latest.id, p.rounds, p.first_pass_at) == (second.id, 2, first.received_at)
+    assert (p.latest_id, p.rounds, p.first_pass_at, p.status, p.contact) == (second.id, 2, first.received_at, "errors", "张三")
     store.log("upload", "a1", "a note")
     db = sqlite3.connect(tmp_path / "toolkit.sqlite3")
     for sql in ("UPDATE submissions SET status = 'ok'", "DELETE FROM submissions", "DELETE FROM events"):

@@ -17,7 +17,7 @@ from collections.abc import AsyncGenerator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import jinja2
 from starlette.applications import Starlette
@@ -46,6 +46,7 @@ FORM_OVERHEAD = 64 * 1024  # multipart headers and the small fields around the f
 SESSION_COOKIE = "toolkit_session"
 LOGIN_COOKIE = "toolkit_login"
 SESSION_HOURS = 12.0
+BOARD_PAGE = 500  # rows per page of the board; ?all=1 shows every row (to print)
 PASSWORD_KEY = "coordinator_password"
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 MESSAGES = {
@@ -250,11 +251,18 @@ class Service:
         state = q.get("state", "") if q.get("state", "") in board.STATES else ""
         sort = q.get("sort", "id") if q.get("sort") in board.SORTS else "id"
         desc = q.get("desc") == "1"
-        shown = board.select(all_rows, state=state, q=q.get("q", "").strip(), late=q.get("late") == "1",
-                             sort=sort, desc=desc)
-        return self.page(request, "board.html", csrf=csrf, rows=shown, total=len(all_rows),
+        late = q.get("late") == "1"
+        shown = board.select(all_rows, state=state, q=q.get("q", "").strip(), late=late, sort=sort, desc=desc)
+        pages = max(1, -(-len(shown) // BOARD_PAGE))
+        number = min(max(1, int(q["page"]) if q.get("page", "").isdigit() else 1), pages)
+        everything = q.get("all") == "1"
+        visible = shown if everything else shown[(number - 1) * BOARD_PAGE:number * BOARD_PAGE]
+        keep = urlencode({k: v for k, v in (("state", state), ("q", q.get("q", "")), ("late", "1" if late else ""),
+                                            ("sort", sort), ("desc", "1" if desc else "")) if v})
+        return self.page(request, "board.html", csrf=csrf, rows=visible, shown=len(shown), total=len(all_rows),
                          counts=board.counts(all_rows), late_count=sum(r.late for r in all_rows),
-                         state=state, q=q.get("q", ""), late=q.get("late") == "1", sort=sort, desc=desc)
+                         state=state, q=q.get("q", ""), late=late, sort=sort, desc=desc,
+                         page=number, pages=1 if everything else pages, keep=keep)
 
     def board_agency(self, request: Request) -> Response:
         csrf = self._coordinator(request)

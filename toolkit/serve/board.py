@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from urllib.parse import quote
 
 from toolkit.serve.security import csv_cell
 from toolkit.serve.store import AgencyRow, Progress, Store, Submission
 
 STATES = {"none": "未报送", "errors": "有错误", "warnings": "有警告", "ok": "已通过"}
 SORTS = ("id", "name", "state", "last", "rounds", "late")
+_PLAIN = re.compile(r"^[A-Za-z0-9._-]+$")  # an id that needs no quoting in a URL
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 FINDING_COLUMNS = ["code", "severity", "agency_id", "file", "sheet", "cell", "expected", "actual", "message"]
 FINDING_HEADERS = ["编号", "级别", "单位编号", "文件", "工作表", "单元格", "期望值", "实际值", "说明"]
 
 
-def state_of(sub: Submission | None) -> str:
+def state_of(sub: Submission | Progress | None) -> str:
     if sub is None:
         return "none"
     if sub.status in ("errors", "rejected") or sub.errors:
@@ -40,34 +43,36 @@ def is_late(progress: Progress | None, deadline: date | None, today: date) -> bo
     return local(progress.first_pass_at).date() > deadline
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Row:
+    """One agency on the board, every cell ready to show (10,000 of them are rendered)."""
+
     agency: AgencyRow
+    href: str  # the agency's page on the board
     state: str
-    latest: Submission | None
-    rounds: int
+    latest: Progress | None
+    last: str  # the latest upload's local time, or ""
     late: bool
-    linked: bool
+    contact: str  # the workbook cover's contact, else the roster's
+    phone: str
 
     @property
-    def contact(self) -> str:
-        """The workbook cover's contact, else the roster's."""
-        return (self.latest.contact.get("meta_contact", "") if self.latest else "") or self.agency.contact
-
-    @property
-    def phone(self) -> str:
-        return (self.latest.contact.get("meta_phone", "") if self.latest else "") or self.agency.phone
+    def rounds(self) -> int:
+        return self.latest.rounds if self.latest else 0
 
 
 def rows(store: Store, deadline: date | None, today: date | None = None) -> list[Row]:
     today = today or datetime.now().astimezone().date()
     progress = store.progress()
-    linked = store.linked()
     out = []
     for a in store.agencies():
         p = progress.get(a.id)
-        latest = p.latest if p else None
-        out.append(Row(a, state_of(latest), latest, p.rounds if p else 0, is_late(p, deadline, today), a.id in linked))
+        href = "/board/agency/" + (a.id if _PLAIN.match(a.id) else quote(a.id))
+        if p is None:
+            out.append(Row(a, href, "none", None, "", is_late(p, deadline, today), a.contact, a.phone))
+        else:
+            out.append(Row(a, href, state_of(p), p, local(p.received_at).strftime("%Y-%m-%d %H:%M"),
+                           is_late(p, deadline, today), p.contact or a.contact, p.phone or a.phone))
     return out
 
 
@@ -109,8 +114,7 @@ def chase_csv(all_rows: list[Row]) -> bytes:
     for r in all_rows:
         if r.state not in ("none", "errors"):
             continue
-        last = local(r.latest.received_at).strftime("%Y-%m-%d %H:%M") if r.latest else ""
-        body.append([r.agency.id, r.agency.name, STATES[r.state], r.latest.errors if r.latest else "", last,
+        body.append([r.agency.id, r.agency.name, STATES[r.state], r.latest.errors if r.latest else "", r.last,
                      "是" if r.late else "", r.contact, r.phone, r.agency.contact, r.agency.phone])
     return _csv(["单位编号", "单位名称", "状态", "错误数", "最后上传", "逾期", "联系人", "联系电话",
                  "名单联系人", "名单联系电话"], body)
@@ -122,7 +126,7 @@ def findings_csv(store: Store, all_rows: list[Row]) -> bytes:
     for r in all_rows:
         if r.latest is None:
             continue
-        sub = store.submission(r.latest.id)
+        sub = store.submission(r.latest.latest_id)
         assert sub is not None
         for f in sub.report.get("findings", []):
             row = {**f, "agency_id": r.agency.id, "file": sub.file_name,

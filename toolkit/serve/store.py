@@ -110,11 +110,17 @@ class Submission:
     report: dict[str, Any] = field(repr=False)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Progress:
     """One agency's state for the board: its latest submission, rounds, first pass."""
 
-    latest: Submission
+    latest_id: int
+    received_at: str
+    status: str
+    errors: int
+    warnings: int
+    contact: str  # the latest workbook's cover: contact person and phone
+    phone: str
     rounds: int
     first_pass_at: str | None  # received time of the first submission without error
 
@@ -329,18 +335,14 @@ class SqliteStore(Store):
         return [_submission(r) for r in rows]
 
     def progress(self) -> dict[str, Progress]:
-        db = self._db()
-        counts = {r[0]: (r[1], r[2], r[3]) for r in db.execute(
-            "SELECT agency_id, COUNT(*), MAX(id), MIN(CASE WHEN errors = 0 AND status != 'rejected' THEN received_at END)"
-            " FROM submissions GROUP BY agency_id")}
-        latest = db.execute(
-            "SELECT id, agency_id, sha256, file_name, size, received_at, status, errors, warnings, own, contact, '{}' AS report"
-            " FROM submissions WHERE id IN (SELECT MAX(id) FROM submissions GROUP BY agency_id)")
-        out = {}
-        for r in latest:
-            rounds, _, first_pass = counts[r["agency_id"]]
-            out[r["agency_id"]] = Progress(_submission(r), rounds, first_pass)
-        return out
+        rows = self._db().execute(
+            "SELECT s.agency_id, s.id, s.received_at, s.status, s.errors, s.warnings,"
+            " coalesce(json_extract(s.contact, '$.meta_contact'), ''), coalesce(json_extract(s.contact, '$.meta_phone'), ''),"
+            " g.rounds, g.first_pass"
+            " FROM (SELECT agency_id, COUNT(*) AS rounds, MAX(id) AS last,"
+            "       MIN(CASE WHEN errors = 0 AND status != 'rejected' THEN received_at END) AS first_pass"
+            "       FROM submissions GROUP BY agency_id) AS g JOIN submissions AS s ON s.id = g.last")
+        return {r[0]: Progress(*r[1:]) for r in rows}
 
     def file_path(self, sub: Submission) -> Path:
         return self.data / "files" / sub.agency_id / f"{sub.sha256}.xlsx"
