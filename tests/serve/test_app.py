@@ -8,6 +8,7 @@ import errno
 import html
 import io
 import re
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -196,6 +197,11 @@ def test_collect_on_the_inbox_gives_the_same_findings(env, spec):
         strip = lambda fs: [{k: v for k, v in f.items() if k not in ("file", "agency_id")} for f in fs]  # noqa: E731
         assert strip(collected) == strip(served)
     assert by_agency["a1"].status == "errors" and by_agency["a2"].status == env.store.history("a2")[0].status
+    env.login()  # the coordinator's zip of the latest workbooks is the same inbox
+    latest = env.client.get("/board/latest.zip")
+    with zipfile.ZipFile(io.BytesIO(latest.content)) as zf:
+        assert {i.filename: zf.read(i) for i in zf.infolist()} == {
+            p.name: p.read_bytes() for p in (env.store.data / "inbox").iterdir()}
 
 
 def test_login_failures_are_throttled(tmp_path, spec, checker):

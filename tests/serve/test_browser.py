@@ -1,6 +1,6 @@
 """The round trip in a real browser (headless Chromium driven by Selenium): an agency opens its
-link, downloads its template, uploads a faulty workbook, reads the finding at its cell, uploads
-the fixed one and sees 已通过; the coordinator's board changes with it.
+link, downloads its template, fills it with LibreOffice (one figure wrong), uploads it, reads the
+finding at its cell, uploads the fixed one and sees 已通过; the coordinator's board changes with it.
 
 Screenshots of each page go to $TOOLKIT_SCREENSHOTS (default /tmp/toolkit-serve-screenshots).
 Missing Chromium is a skip on a developer machine and a failure in CI (TOOLKIT_REQUIRE_BROWSER=1).
@@ -14,11 +14,11 @@ import time
 from pathlib import Path
 
 import pytest
-from faults import YEAR
+from faults import YEAR, clean_report
 
 from toolkit.check import check_bytes
 
-from .helpers import PASSWORD, start_server, workbook, write_roster
+from .helpers import PASSWORD, start_server, write_roster
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -81,8 +81,10 @@ def _wait_for(folder: Path, pattern: str, timeout: float = 20) -> Path:
     raise AssertionError(f"no {pattern} was downloaded into {folder}")
 
 
-def test_round_trip_in_chromium(browser, tmp_path, spec):
+def test_round_trip_in_chromium(browser, office, tmp_path, spec):
     from selenium.webdriver.common.by import By
+
+    from toolkit.office.driver import cells_by_code
 
     server = start_server(tmp_path / "data", write_roster(tmp_path / "roster.csv"), deadline="2100-01-20")
     try:
@@ -97,11 +99,14 @@ def test_round_trip_in_chromium(browser, tmp_path, spec):
         assert "甲单位" in browser.find_element(By.TAG_NAME, "h1").text
         _shot(browser, "2-agency")
         browser.find_element(By.ID, "template").click()
-        template = check_bytes(_wait_for(browser.downloads, "a1.xlsx").read_bytes(), "a1.xlsx", spec, year=YEAR)
+        downloaded = _wait_for(browser.downloads, "a1.xlsx")
+        template = check_bytes(downloaded.read_bytes(), "a1.xlsx", spec, year=YEAR)
         assert (template.agency_id, template.year) == ("a1", YEAR)
 
-        faulty = tmp_path / "甲单位报表.xlsx"
-        faulty.write_bytes(workbook(spec, values={"t3_new_natural": 999}))
+        # The clerk types the report into the downloaded template with LibreOffice, one figure wrong.
+        report = clean_report(spec)
+        typed = {**report["values"], **report["narratives"], **report["contact"]}
+        faulty = office.fill(downloaded, tmp_path / "甲单位报表.xlsx", cells_by_code(spec, {**typed, "t3_new_natural": 999}))
         browser.find_element(By.ID, "file").send_keys(str(faulty))
         browser.find_element(By.ID, "upload").click()
         assert "未通过校验" in browser.find_element(By.ID, "verdict").text
@@ -112,8 +117,7 @@ def test_round_trip_in_chromium(browser, tmp_path, spec):
         _shot(browser, "3-findings")
 
         browser.get(link)
-        fixed = tmp_path / "甲单位报表（改）.xlsx"
-        fixed.write_bytes(workbook(spec))
+        fixed = office.fill(faulty, tmp_path / "甲单位报表（改）.xlsx", cells_by_code(spec, {"t3_new_natural": typed["t3_new_natural"]}))
         browser.find_element(By.ID, "file").send_keys(str(fixed))
         browser.find_element(By.ID, "upload").click()
         assert "已通过校验，报送完成" in browser.find_element(By.ID, "verdict").text

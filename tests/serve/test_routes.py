@@ -36,6 +36,7 @@ TABLE = [
     ("GET", "/board/s/{sid}/workbook.xlsx", COORD),
     ("GET", "/board/findings.csv", COORD),
     ("GET", "/board/chase.csv", COORD),
+    ("GET", "/board/latest.zip", COORD),
     ("POST", "/logout", {**dict.fromkeys(CREDENTIALS, 403), "coordinator": 303}),
 ]
 

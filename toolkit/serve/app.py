@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import AsyncGenerator
+import tempfile
+import zipfile
+from collections.abc import AsyncGenerator, Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -26,7 +28,7 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
@@ -163,7 +165,6 @@ class Service:
         sub = self.store.add_submission(NewSubmission(
             agency.id, data, name, status, sum(f["severity"] == "error" for f in findings),
             sum(f["severity"] == "warning" for f in findings), own, checked.contact, report))
-        self.store.log("upload", agency.id, f"#{sub.id} {status}")
         return sub
 
     def submission_page(self, request: Request) -> Response:
@@ -301,6 +302,27 @@ class Service:
         data = board.findings_csv(self.store, board.rows(self.store, self.deadline))
         return _download(data, f"{self.year}年度问题清单.csv", "findings.csv", "text/csv; charset=utf-8")
 
+    def latest_zip(self, request: Request) -> Response:
+        """Each agency's latest workbook of its own template, as `<agency-id>.xlsx` in one zip:
+        what `toolkit collect` reads from DATA/inbox (and reads from this zip as well)."""
+        self._coordinator(request)
+        spool = tempfile.SpooledTemporaryFile(max_size=64 * MB)
+        with zipfile.ZipFile(spool, "w", zipfile.ZIP_STORED) as zf:  # xlsx files are compressed already
+            for agency_id, path in self.store.latest_files():
+                zf.write(path, f"{agency_id}.xlsx")
+        size = spool.tell()
+        spool.seek(0)
+
+        def chunks() -> Iterator[bytes]:
+            with spool:
+                while block := spool.read(1024 * 1024):
+                    yield block
+
+        name = f"{self.year}年度各单位最新报表.zip"
+        return StreamingResponse(chunks(), media_type="application/zip", headers={
+            "content-disposition": f"attachment; filename=\"latest.zip\"; filename*=UTF-8''{quote(name)}",
+            "content-length": str(size)})
+
     def chase_csv(self, request: Request) -> Response:
         self._coordinator(request)
         data = board.chase_csv(board.rows(self.store, self.deadline))
@@ -341,6 +363,7 @@ def create_app(store: Store, spec: Spec, year: int, checker: Checker, **options:
         Route("/board/s/{sid}/workbook.xlsx", s.board_workbook),
         Route("/board/findings.csv", s.findings_csv),
         Route("/board/chase.csv", s.chase_csv),
+        Route("/board/latest.zip", s.latest_zip),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(routes=routes, exception_handlers={

@@ -165,7 +165,8 @@ class Store(ABC):
 
     @abstractmethod
     def add_submission(self, new: NewSubmission) -> Submission:
-        """The file stored (write-once, fsync) and then its row committed; durable on return."""
+        """The file stored (write-once, fsync) and then its row and its event committed together;
+        durable on return."""
 
     @abstractmethod
     def submission(self, submission_id: int) -> Submission | None: ...
@@ -180,6 +181,10 @@ class Store(ABC):
 
     @abstractmethod
     def file_path(self, sub: Submission) -> Path: ...
+
+    @abstractmethod
+    def latest_files(self) -> list[tuple[str, Path]]:
+        """(agency id, file) of each agency's latest submission of its own template."""
 
     @abstractmethod
     def log(self, kind: str, agency_id: str = "", detail: str = "") -> None:
@@ -318,6 +323,8 @@ class SqliteStore(Store):
                      int(new.own), json.dumps(new.contact, ensure_ascii=False),
                      json.dumps(new.report, ensure_ascii=False, default=str)))
                 submission_id = int(cur.lastrowid or 0)
+                db.execute("INSERT INTO events(at, kind, agency_id, detail) VALUES (?, 'upload', ?, ?)",
+                           (now(), new.agency_id, f"#{submission_id} {new.status}"))
                 if new.own:  # under the write lock, so the inbox follows the rows' order
                     self._link_inbox(new.agency_id, path)
         except (OSError, sqlite3.OperationalError) as e:
@@ -347,12 +354,19 @@ class SqliteStore(Store):
     def file_path(self, sub: Submission) -> Path:
         return self.data / "files" / sub.agency_id / f"{sub.sha256}.xlsx"
 
+    def latest_files(self) -> list[tuple[str, Path]]:
+        rows = self._db().execute(
+            "SELECT agency_id, sha256 FROM submissions WHERE id IN (SELECT MAX(id) FROM submissions WHERE own = 1"
+            " GROUP BY agency_id) ORDER BY agency_id").fetchall()
+        return [(agency_id, self.data / "files" / agency_id / f"{sha}.xlsx") for agency_id, sha in rows]
+
     def _put_file(self, agency_id: str, sha: str, data: bytes) -> Path:
         """Write-once: a file already there has these very bytes (its name is their hash)."""
         folder = self.data / "files" / agency_id
         path = folder / f"{sha}.xlsx"
         if path.exists():
             return path
+        new_folder = not folder.exists()
         folder.mkdir(parents=True, exist_ok=True)
         tmp = folder / f".{sha}.{secrets.token_hex(8)}.tmp"
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o640)
@@ -366,26 +380,23 @@ class SqliteStore(Store):
             tmp.unlink(missing_ok=True)
             raise
         _fsync_dir(folder)
-        _fsync_dir(folder.parent)
+        if new_folder:
+            _fsync_dir(folder.parent)
         return path
 
     def _link_inbox(self, agency_id: str, path: Path) -> None:
+        """Not fsynced: the rows are the record, and ``sync_inbox`` repairs the view at start."""
         inbox = self.data / "inbox"
         target = inbox / f"{agency_id}.xlsx"
         tmp = inbox / f".{agency_id}.{secrets.token_hex(8)}.tmp"
         os.link(path, tmp)
         os.replace(tmp, target)
-        _fsync_dir(inbox)
 
     def sync_inbox(self) -> None:
         inbox = self.data / "inbox"
         for leftover in inbox.glob(".*.tmp"):
             leftover.unlink()
-        rows = self._db().execute(
-            "SELECT agency_id, sha256 FROM submissions WHERE id IN (SELECT MAX(id) FROM submissions WHERE own = 1"
-            " GROUP BY agency_id)").fetchall()
-        for agency_id, sha in rows:
-            path = self.data / "files" / agency_id / f"{sha}.xlsx"
+        for agency_id, path in self.latest_files():
             target = inbox / f"{agency_id}.xlsx"
             if not (target.exists() and os.path.samefile(path, target)):
                 self._link_inbox(agency_id, path)
