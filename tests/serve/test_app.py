@@ -8,6 +8,7 @@ import errno
 import html
 import io
 import re
+import sqlite3
 import zipfile
 from pathlib import Path
 
@@ -232,6 +233,15 @@ def test_full_disk_gives_an_error_page(env, spec, monkeypatch):
     r = env.upload("a1", workbook(spec))
     assert r.status_code == 507 and "数据目录已满或不可写" in r.text and "Traceback" not in r.text
     assert env.store.history("a1") == []
+    monkeypatch.undo()
+
+    def read_only(*_args):
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    monkeypatch.setattr(env.store, "log", read_only)  # the refusal of an oversize upload is logged
+    r = env.client.post(f"/a/{env.tokens['a1']}/upload", content=b"x" * (11 * 1024 * 1024),
+                        headers={"content-type": "multipart/form-data; boundary=x"})
+    assert r.status_code == 507 and "数据目录已满或不可写" in r.text
 
 
 def test_board_pages(env, monkeypatch):

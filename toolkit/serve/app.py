@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import sqlite3
 import tempfile
 import zipfile
 from collections.abc import AsyncGenerator, Iterator
@@ -367,7 +368,8 @@ def create_app(store: Store, spec: Spec, year: int, checker: Checker, **options:
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(routes=routes, exception_handlers={
-        HTTPException: s.http_error, StorageError: s.storage_error, OSError: s.storage_error, Exception: s.server_error})
+        HTTPException: s.http_error, StorageError: s.storage_error, OSError: s.storage_error,
+        sqlite3.OperationalError: s.storage_error, Exception: s.server_error})
     app.state.service = s
     app.add_middleware(SecurityHeaders)
     return app
