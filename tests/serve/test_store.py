@@ -43,6 +43,11 @@ def test_links_are_stored_hashed_and_revocable(store, tmp_path):
     assert store.linked() == set()
     with pytest.raises(KeyError):
         store.new_link("nobody")
+    a2 = store.new_link("a2")
+    store.sync_agencies([AgencyRow("a1", "甲单位")])  # a2 taken off the roster: its link stops working
+    assert store.resolve(a2) == (LinkState.REVOKED, None) and store.linked() == set()
+    store.sync_agencies([AgencyRow("a1", "甲单位"), AgencyRow("a2", "乙单位")])
+    assert store.resolve(a2)[0] == LinkState.OK
 
 
 def test_submissions_append_only_and_content_addressed(store, tmp_path):

@@ -108,11 +108,12 @@ class Service:
             raise HTTPException(404)
         return token, agency
 
+    def _submission(self, request: Request) -> Submission | None:
+        sid = request.path_params["sid"]
+        return self.store.submission(int(sid)) if sid.isdigit() and len(sid) < 19 else None  # SQLite's int64
+
     def _own(self, agency: AgencyRow, request: Request) -> Submission:
-        try:
-            sub = self.store.submission(int(request.path_params["sid"]))
-        except ValueError:
-            sub = None
+        sub = self._submission(request)
         if sub is None or sub.agency_id != agency.id:
             raise HTTPException(404)
         return sub
@@ -277,10 +278,7 @@ class Service:
                          linked=agency.id in self.store.linked())
 
     def _any(self, request: Request) -> Submission:
-        try:
-            sub = self.store.submission(int(request.path_params["sid"]))
-        except ValueError:
-            sub = None
+        sub = self._submission(request)
         if sub is None:
             raise HTTPException(404)
         return sub

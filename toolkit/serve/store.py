@@ -276,6 +276,9 @@ class SqliteStore(Store):
         r = self._db().execute("SELECT id, name, contact, phone FROM agencies WHERE id = ?", (agency_id,)).fetchone()
         return AgencyRow(*r) if r else None
 
+    def _in_roster(self, agency_id: str) -> bool:
+        return self._db().execute("SELECT in_roster FROM agencies WHERE id = ?", (agency_id,)).fetchone()[0] == 1
+
     def new_link(self, agency_id: str) -> str:
         token = secrets.token_urlsafe(TOKEN_BYTES)
         with self._write() as db:
@@ -295,7 +298,9 @@ class SqliteStore(Store):
         return n
 
     def linked(self) -> set[str]:
-        return {r[0] for r in self._db().execute("SELECT DISTINCT agency_id FROM links WHERE revoked_at IS NULL")}
+        return {r[0] for r in self._db().execute(
+            "SELECT DISTINCT l.agency_id FROM links AS l JOIN agencies AS a ON a.id = l.agency_id"
+            " WHERE l.revoked_at IS NULL AND a.in_roster = 1")}
 
     def resolve(self, token: str) -> tuple[str, AgencyRow | None]:
         wanted = digest(token)
@@ -305,9 +310,10 @@ class SqliteStore(Store):
         # the comparison is constant-time all the same.
         if row is None or not hmac.compare_digest(row["token_hash"], wanted):
             return LinkState.UNKNOWN, None
-        if row["revoked_at"] is not None:
-            return LinkState.REVOKED, None
-        return LinkState.OK, self.agency(row["agency_id"])
+        agency = self.agency(row["agency_id"])
+        if row["revoked_at"] is not None or agency is None or not self._in_roster(agency.id):
+            return LinkState.REVOKED, None  # an agency taken off the roster keeps its history, not its link
+        return LinkState.OK, agency
 
     # --- submissions ---------------------------------------------------------------------
 
