@@ -8,6 +8,7 @@ Missing Chromium is a skip on a developer machine and a failure in CI (TOOLKIT_R
 
 from __future__ import annotations
 
+import base64
 import os
 import shutil
 import time
@@ -132,6 +133,12 @@ def test_round_trip_in_chromium(browser, office, tmp_path, spec):
         row = browser.find_element(By.CSS_SELECTOR, 'tr[data-agency="a1"]')
         assert "已通过" in row.text and "张三" in row.text
         _shot(browser, "5-board-after")
+        from selenium.webdriver.common.print_page_options import PrintOptions
+
+        printed = PrintOptions()
+        printed.orientation = "landscape"
+        (SHOTS / "5-board-print.pdf").write_bytes(base64.b64decode(browser.print_page(printed)))
+        assert (SHOTS / "5-board-print.pdf").read_bytes()[:4] == b"%PDF"
         browser.find_element(By.LINK_TEXT, "甲单位").click()
         assert len(browser.find_elements(By.CSS_SELECTOR, "table.list tbody tr")) == 2
         _shot(browser, "6-agency-history")

@@ -103,6 +103,9 @@ class Checker:
     def report_docx(self, data: bytes, name: str) -> bytes | None:
         return self._run(("docx", data, name))
 
+    def pids(self) -> list[int]:
+        return [w.process.pid for w in self._all]
+
     def close(self) -> None:
         for worker in list(self._all):
             worker.conn.close()
