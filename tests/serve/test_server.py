@@ -156,3 +156,20 @@ def test_links_command(server, tmp_path):
     assert text.startswith(b"\xef\xbb\xbf") and "gone" in text.decode("utf-8-sig") and "a1," not in text.decode("utf-8-sig")
     assert oct((tmp_path / "links.csv").stat().st_mode & 0o777) == "0o600"
     assert links("--new", "nobody").exit_code == 2
+
+
+def test_oversize_upload_refused_by_the_real_server(server):
+    link = server.links()["a1"]
+    before = sorted(p.name for p in (server.data / "files").rglob("*"))
+
+    def body():  # no Content-Length: refused while streaming
+        for _ in range(40):
+            yield b"x" * (1024 * 1024)
+
+    with httpx.Client(timeout=30) as c:
+        csrf = form_csrf(c.get(link).text)
+        r = c.post(link + "/upload", data={"csrf": csrf}, files={"file": ("big.xlsx", b"x" * (11 * 1024 * 1024))})
+        assert r.status_code == 413 and "文件过大" in r.text
+        r = c.post(link + "/upload", content=body(), headers={"content-type": "multipart/form-data; boundary=x"})
+        assert r.status_code == 413
+    assert sorted(p.name for p in (server.data / "files").rglob("*")) == before
