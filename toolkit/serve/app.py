@@ -141,7 +141,7 @@ class Service:
         try:
             body = await _read_limited(request, self.max_upload + FORM_OVERHEAD)
         except TooLarge:
-            self.store.log("upload_refused", agency.id, "too large")
+            await run_in_threadpool(self.store.log, "upload_refused", agency.id, "too large")
             raise HTTPException(413, f"文件过大（超过 {self.max_upload // MB} MB），未被接受。报表工作簿通常不到 1 MB，"
                                      "请确认选择的是本单位填好的 .xlsx 报表。") from None
         form = await _parse_form(request, body)
@@ -164,10 +164,9 @@ class Service:
         if checked.agency_id and not own:
             report, status = _wrong_agency(report, agency, checked.agency_id, name), "errors"
         findings = report.get("findings", [])
-        sub = self.store.add_submission(NewSubmission(
+        return self.store.add_submission(NewSubmission(
             agency.id, data, name, status, sum(f["severity"] == "error" for f in findings),
             sum(f["severity"] == "warning" for f in findings), own, checked.contact, report))
-        return sub
 
     def submission_page(self, request: Request) -> Response:
         token, agency = self._agency(request)
