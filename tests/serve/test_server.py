@@ -159,7 +159,7 @@ def test_links_command(server, tmp_path):
 
 
 def test_oversize_upload_refused_by_the_real_server(server):
-    link = server.links()["a1"]
+    link = server.links()["a2"]  # a1's first link was replaced by test_links_command
     before = sorted(p.name for p in (server.data / "files").rglob("*"))
 
     def body():  # no Content-Length: refused while streaming

@@ -86,3 +86,12 @@ def test_sessions(store):
     assert store.session_csrf(token) is None
     expired, _ = store.new_session(-1)
     assert store.session_csrf(expired) is None
+
+
+def test_links_for_a_whole_roster_in_one_transaction(tmp_path):
+    store = SqliteStore(tmp_path)
+    store.sync_agencies([AgencyRow(f"a{i}", f"单位{i}") for i in range(2000)])
+    tokens = store.new_links(f"a{i}" for i in range(2000))
+    assert len(set(tokens.values())) == 2000 and store.linked() == set(tokens)
+    assert store.resolve(tokens["a1999"])[1].name == "单位1999"
+    assert [e["kind"] for e in store.events(3)] == ["link_created"] * 3

@@ -81,10 +81,12 @@ def serve(
     _password(store, has_password, set_password)
     base = (url or f"http://{host}:{port}").rstrip("/")
     store.set_setting("url", base)
-    made = [(a, store.new_link(a.id)) for a in store.agencies() if a.id not in store.linked()]
+    linked = store.linked()
+    unlinked = [a for a in store.agencies() if a.id not in linked]
+    made = store.new_links(a.id for a in unlinked)
     if made:
         path = data / f"links-{datetime.now().strftime('%Y%m%d-%H%M%S')}.csv"
-        write_links(path, [(a, f"{base}/a/{token}") for a, token in made])
+        write_links(path, [(a, f"{base}/a/{made[a.id]}") for a in unlinked])
         typer.echo(f"已为 {len(made)} 个单位生成专属链接，见 {path}（请妥善保管，链接只显示这一次）。")
     checker = Checker(edition, year, workers=workers)
     app = create_app(store, spec, year, checker, deadline=due, max_upload=max_upload_mb * 1024 * 1024)
@@ -172,7 +174,7 @@ def links(
         linked = store.linked()
         wanted += [a for a in known if a not in linked and a not in wanted]
     base = store.setting("url") or "http://127.0.0.1:8000"
-    made = [(known[i], f"{base}/a/{store.new_link(i)}") for i in wanted]
+    made = [(known[i], f"{base}/a/{token}") for i, token in store.new_links(wanted).items()]
     for agency, link in made:
         if export is None:
             typer.echo(f"{agency.id}\t{agency.name}\t{link}")

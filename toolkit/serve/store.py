@@ -149,8 +149,11 @@ class Store(ABC):
     def agency(self, agency_id: str) -> AgencyRow | None: ...
 
     @abstractmethod
+    def new_links(self, agency_ids: Iterable[str]) -> dict[str, str]:
+        """A fresh link token for each agency (one transaction); their earlier links are revoked."""
+
     def new_link(self, agency_id: str) -> str:
-        """A fresh link token for the agency; its earlier links are revoked."""
+        return self.new_links([agency_id])[agency_id]
 
     @abstractmethod
     def revoke_links(self, agency_id: str) -> int: ...
@@ -279,16 +282,18 @@ class SqliteStore(Store):
     def _in_roster(self, agency_id: str) -> bool:
         return self._db().execute("SELECT in_roster FROM agencies WHERE id = ?", (agency_id,)).fetchone()[0] == 1
 
-    def new_link(self, agency_id: str) -> str:
-        token = secrets.token_urlsafe(TOKEN_BYTES)
+    def new_links(self, agency_ids: Iterable[str]) -> dict[str, str]:
+        tokens = {agency_id: secrets.token_urlsafe(TOKEN_BYTES) for agency_id in agency_ids}
         with self._write() as db:
-            if db.execute("SELECT 1 FROM agencies WHERE id = ?", (agency_id,)).fetchone() is None:
-                raise KeyError(agency_id)
-            db.execute("UPDATE links SET revoked_at = ? WHERE agency_id = ? AND revoked_at IS NULL", (now(), agency_id))
-            db.execute("INSERT INTO links(agency_id, token_hash, created_at) VALUES (?, ?, ?)",
-                       (agency_id, digest(token), now()))
-        self.log("link_created", agency_id)
-        return token
+            for agency_id, token in tokens.items():
+                if db.execute("SELECT 1 FROM agencies WHERE id = ?", (agency_id,)).fetchone() is None:
+                    raise KeyError(agency_id)
+                at = now()
+                db.execute("UPDATE links SET revoked_at = ? WHERE agency_id = ? AND revoked_at IS NULL", (at, agency_id))
+                db.execute("INSERT INTO links(agency_id, token_hash, created_at) VALUES (?, ?, ?)",
+                           (agency_id, digest(token), at))
+                db.execute("INSERT INTO events(at, kind, agency_id) VALUES (?, 'link_created', ?)", (at, agency_id))
+        return tokens
 
     def revoke_links(self, agency_id: str) -> int:
         with self._write() as db:
