@@ -173,3 +173,22 @@ def test_oversize_upload_refused_by_the_real_server(server):
         r = c.post(link + "/upload", content=body(), headers={"content-type": "multipart/form-data; boundary=x"})
         assert r.status_code == 413
     assert sorted(p.name for p in (server.data / "files").rglob("*")) == before
+
+
+def test_serve_refuses_to_start_without_a_password_or_with_another_years_data(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from toolkit.cli import app
+
+    roster = write_roster(tmp_path / "roster.csv")
+    monkeypatch.delenv("TOOLKIT_COORDINATOR_PASSWORD", raising=False)
+    args = ["serve", "--roster", str(roster), "--data", str(tmp_path / "data")]
+    r = CliRunner().invoke(app, [*args, "--year", "2024"])
+    assert r.exit_code == 2 and "TOOLKIT_COORDINATOR_PASSWORD" in r.output
+    monkeypatch.setenv("TOOLKIT_COORDINATOR_PASSWORD", "short")
+    r = CliRunner().invoke(app, [*args, "--year", "2024"])
+    assert r.exit_code == 2 and "至少 8 个字符" in r.output and "short" not in r.output
+    r = CliRunner().invoke(app, [*args, "--year", "2025"])
+    assert r.exit_code == 2 and "属于 2024 年度" in r.output
+    r = CliRunner().invoke(app, [*args, "--year", "2024", "--deadline", "2025-13-01"])
+    assert r.exit_code == 2 and "YYYY-MM-DD" in r.output
