@@ -13,6 +13,7 @@ from toolkit.collect.roster import RosterError, read_roster, validate_id
 from toolkit.format.spec import DEFAULT_EDITION, load_spec
 from toolkit.model import Agency
 from toolkit.outputs.safepath import safe_stem
+from toolkit.serve.cli import register as register_serve
 from toolkit.template.workbook import DEFAULT_PASSWORD, write_templates
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -325,6 +326,9 @@ def _print_check(result) -> None:
         out.print(table)
     verdict = "[red]请改正错误后再报送。[/red]" if errors else "[yellow]没有错误，请核对警告后报送。[/yellow]"
     out.print(f"{head}：错误 {errors} 个，警告 {warnings} 个。{verdict}")
+
+
+register_serve(app)
 
 
 def main() -> None:
