@@ -48,7 +48,7 @@ def test_catalogue_is_well_formed():
     assert len(ids) == len(set(ids))
     for c in catalogue.CATALOGUE:
         assert re.fullmatch(r"[a-z][a-z0-9_]+", c.id)
-        assert c.severity in SEVERITIES and c.stage in {"screen", "identity", "integrity", "input", "narrative", "published"}
+        assert c.severity in SEVERITIES and c.stage in catalogue.STAGES
         assert re.search(r"[\u4e00-\u9fff]", c.title) and re.search(r"[\u4e00-\u9fff]", c.remedy)
 
 

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Code:
     id: str
-    stage: str  # screen | identity | integrity | input | narrative | published (identity also holds collect's roster codes)
+    stage: str  # screen | identity | integrity | input | narrative | serve | published (identity also holds collect's roster codes)
     severity: str  # error | warning | info
     title: str  # Chinese, one line
     message: str  # Chinese message template (see the module docstring); "{remedy}" where the remedy is said
@@ -149,6 +149,13 @@ CATALOGUE: tuple[Code, ...] = (
          "“{sheet}”工作表 {cell} 单元格（{heading}）{same}。{remedy}",
          "请根据本年度实际情况撰写，不要照搬上年报告（内容雷同是通报的问题之一）。"),
     # --- published reports read by toolkit import / audit (toolkit/published) ---------------
+    # --- the collection service (toolkit serve) ---------------------------------------------
+    Code("serve_wrong_agency", "serve", "error", "上传的是其他单位的模板",
+         "上传的是单位编号为 {stamp} 的模板，而本链接属于 {agency}（{agency_id}）。{remedy}",
+         "请在本页面下载本单位的模板，填写后重新上传。"),
+    Code("serve_check_failed", "serve", "error", "文件未能完成校验（超时或已损坏）",
+         "文件“{file}”未能完成校验（超过 {timeout} 秒时限，或文件已损坏、不是正常的报表工作簿），未被接受。{remedy}",
+         "请用 Excel 或 WPS 打开本单位模板，另存为 .xlsx 后重新上传。"),
     # sheet is the table (表二/表三/表四) or the section heading; row and columns are labels.
     Code("pub_placeholder", "published", "warning", "表格中填写了“/”“—”“无”等符号而不是 0（已按 0 读取）",
          "{sheet}“{row}”的{columns}填写了“{shown}”，已按 0 读取。没有发生的事项应填 0。",
@@ -259,11 +266,15 @@ _STAGES = (
     ("integrity", "Integrity (locked layout and formulas)", ""),
     ("input", "Input values and cover", ""),
     ("narrative", "Narrative sections", ""),
+    ("serve", "Collection service (`toolkit serve`)", ""),
     ("published", "Published reports (`toolkit import` / `toolkit audit`)",
      "Reading problems met in a published report (text, PDF text, HTML, DOCX). `sheet` is the table (表二/表三/表四)\n"
      "or the section heading, `cell` the row label／column label. `pub_old_layout` is info instead of error for a\n"
      "2019 or 2020 report, for which the 2019 format was right.\n\n"),
 )
+
+
+STAGES = tuple(stage for stage, _heading, _prose in _STAGES)  # every code's stage is one of these
 
 
 def markdown(spec: Spec) -> str:

@@ -34,6 +34,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
+from toolkit import catalogue
 from toolkit.format.spec import Spec
 from toolkit.model import Agency
 from toolkit.serve import board
@@ -419,10 +420,8 @@ def _display_name(raw: str | None) -> str:
 
 def _wrong_agency(report: dict, agency: AgencyRow, stamp_id: str, name: str) -> dict:
     """The upload is another agency's template: an error on top of the check's findings."""
-    finding = {"code": "serve_wrong_agency", "severity": "error", "file": name, "agency_id": agency.id,
-               "sheet": "", "cell": "", "expected": agency.id, "actual": stamp_id, "ref": "",
-               "message": f"上传的是单位编号为 {stamp_id} 的模板，而本链接属于 {agency.name}（{agency.id}）。"
-                          "请在本页面下载本单位的模板，填写后重新上传。"}
+    finding = catalogue.finding("serve_wrong_agency", file=name, agency_id=agency.id, expected=agency.id,
+                                actual=stamp_id, stamp=stamp_id, agency=agency.name).to_dict()
     stats = dict(report.get("stats", {}))
     stats["errors"] = stats.get("errors", 0) + 1
     return {**report, "valid": False, "stats": stats, "findings": [finding, *report.get("findings", [])]}

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
-from toolkit.model import Finding
+from toolkit import catalogue
+from toolkit.model import Report
 
 MEMORY_LIMIT = 2 * 1024 ** 3  # address space of one worker
 
@@ -116,12 +117,8 @@ class Checker:
 
 
 def _not_checked(name: str, timeout: float) -> Checked:
-    finding = Finding(
-        code="serve_check_failed", severity="error", file=name,
-        message=f"文件“{name}”未能完成校验（超过 {timeout:g} 秒时限，或文件已损坏、不是正常的报表工作簿），未被接受。"
-                "请用 Excel 或 WPS 打开本单位模板，另存为 .xlsx 后重新上传。")
-    report = {"valid": False, "template": {}, "stats": {"files": 1, "agencies": 0, "errors": 1, "warnings": 0, "missing": 0},
-              "submissions": [{"file": name, "agency_id": None, "agency": None, "year": None, "status": "rejected",
-                               "sha256": "", "application": "", "saved_at": ""}],
-              "missing": [], "findings": [finding.to_dict()]}
+    finding = catalogue.finding("serve_check_failed", file=name, timeout=f"{timeout:g}")
+    submission = {"file": name, "agency_id": None, "agency": None, "year": None, "status": "rejected",
+                  "sha256": "", "application": "", "saved_at": ""}
+    report = Report.of({}, [submission], [finding]).to_dict()
     return Checked("rejected", report, None, {})
