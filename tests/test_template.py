@@ -102,15 +102,31 @@ def test_prefilled_cached_totals(spec):
     assert wb[n.sheet][n.address].data_type == "s"
 
 
+def _panel(spec, data: bytes) -> dict[str, tuple[str, str]]:
+    from toolkit.template.workbook import panel_rows
+
+    ws = openpyxl.load_workbook(io.BytesIO(data), data_only=True)[spec.cover_sheet]
+    return {key: (ws.cell(r + 1, c + 1).value, ws.cell(r + 1, c + 2).value) for key, (r, c) in panel_rows(spec).items()}
+
+
 def test_cover_panel_cached_results(spec):
-    wb = openpyxl.load_workbook(io.BytesIO(build_workbook(spec, AGENCY, 2024)), data_only=True)
-    ws = wb[spec.cover_sheet]
-    status = {r[0]: r[2] for r in ws.iter_rows(values_only=True) if r[0] in ("R1", "R2", "R3", "R4")}
-    assert status == {"R1": "通过", "R2": "通过", "R3": "通过", "R4": "通过"}
-    unbalanced = {"t3_new_natural": 5}
-    wb = openpyxl.load_workbook(io.BytesIO(build_workbook(spec, AGENCY, 2024, values=unbalanced)), data_only=True)
-    status = {r[0]: r[2] for r in wb[spec.cover_sheet].iter_rows(values_only=True) if r[0] == "R1"}
-    assert status == {"R1": "未通过"}
+    """A blank template says 未填写 (not 通过) on every line; a filled one says where it fails."""
+    blank = _panel(spec, build_workbook(spec, AGENCY, 2024))
+    assert {status for status, _ in blank.values()} == {"未填写"}
+    assert {"R1", "R2", "R3", "R4", "R9", "contact", "blank:t3", "numbers:t3", "narrative:problems"} <= set(blank)
+    unbalanced = _panel(spec, build_workbook(spec, AGENCY, 2024, values={"t3_new_natural": 5}))
+    assert unbalanced["R1"] == ("未通过", "【自然人】【总计】")
+    assert unbalanced["R2"][0] == unbalanced["R3"][0] == "通过"
+    assert unbalanced["overall"][0] == "尚不能报送"
+
+
+def test_cover_panel_clean_prefilled(spec):
+    values = {c.code: 0 for c in spec.inputs}
+    narratives = {"overview": "概况。", "problems": "问题。", "other_matters": "本年度未收取信息处理费。"}
+    contact = {"meta_contact": "张三", "meta_phone": "123"}
+    clean = _panel(spec, build_workbook(spec, AGENCY, 2024, values=values, narratives=narratives, contact=contact))
+    assert all(status == "通过" and not detail for key, (status, detail) in clean.items() if key != "overall"), clean
+    assert clean["overall"][0] == "可以报送"
 
 
 def _parts(data: bytes) -> dict[str, bytes]:
