@@ -10,6 +10,7 @@ result for the workbook as written is computed here too, so xlsxwriter caches th
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ from toolkit.template.wording import col_name, group_name, row_name
 
 PASS, FAIL, BLANK = "通过", "未通过", "未填写"
 READY, NOT_READY = "可以报送", "尚不能报送"
+MENTION_GAP = 6  # check's window between a term's characters (rules.mentions)
 
 
 @dataclass(frozen=True)
@@ -160,8 +162,16 @@ def _mentions_line(spec: Spec, rule: Rule, narratives) -> Line:
     n = spec.narrative(rule.params["narrative"])
     text = narratives.get(n.code) or ""
     terms = rule.params["terms"]
+    where = ref(n.sheet, n.address)
     return _items(rule.id, "文字部分", f"{n.heading}：写明" + "、".join(terms) + "的收取情况（未收取也应写明）",
-                  [(f'ISNUMBER(SEARCH("{t}",{ref(n.sheet, n.address)}))', f"未提及{t}", t in text) for t in terms])
+                  [("OR(" + ",".join(f'ISNUMBER(SEARCH("{p}",{where}))' for p in _spellings(t)) + ")",
+                    f"未提及{t}", any(re.search(p.replace("?", "."), text) for p in _spellings(t))) for t in terms])
+
+
+def _spellings(term: str) -> list[str]:
+    """SEARCH patterns for a term, with up to MENTION_GAP characters before its last one
+    ("信息处理事项及费用" names 信息处理费), as `check` reads R9 (near enough for a formula)."""
+    return [term[:-1] + "?" * k + term[-1] for k in range(MENTION_GAP + 1)]
 
 
 # --- helpers -------------------------------------------------------------------------------------

@@ -15,15 +15,15 @@ from xlsxwriter.utility import quote_sheetname
 from xlsxwriter.worksheet import Worksheet
 
 from toolkit.format import compute
-from toolkit.format.spec import STAMP_SHEET, Cell, Label, Spec, Table, address, col_letter, load_spec, parse_address
+from toolkit.format.spec import NARRATIVE_ROW_CHARS, STAMP_SHEET, Cell, Label, Spec, Table, address, col_letter, load_spec, parse_address
 from toolkit.model import Agency
 from toolkit.outputs.atomic import write_bytes_atomic
 from toolkit.outputs.safepath import inside, safe_stem
+from toolkit.pool import consume, ordered_map
 from toolkit.template import panel
 from toolkit.template.marks import mark_table
 from toolkit.template.ranges import absolute
 from toolkit.template.wording import cell_name
-from toolkit.pool import consume, ordered_map
 
 DEFAULT_PASSWORD = "gkbg2021"
 FONT = "宋体"
@@ -411,17 +411,22 @@ def _narrative_sheet(wb, fmt, spec: Spec, agency: Agency, narratives, password) 
         ws.write_string(n.row - 2, 0, n.heading, fmt["section"])
         ws.write_string(n.row - 1, 0, "填写要求：" + n.guidance, fmt["guidance"])
         ws.set_row(n.row - 1, text_height("填写要求：" + n.guidance, NARRATIVE_WIDTH, 9))
+        # One cell merged over enough of Excel's tallest rows (409 pt) to show the section's
+        # real length whole; spreadsheet programs print such a cell across page breaks.
+        if n.rows > 1:
+            ws.merge_range(n.row, n.col, n.row + n.rows - 1, n.col, None, fmt["narrative"])
         text = narratives.get(n.code)
         if text:
             ws.write_string(n.row, n.col, text, fmt["narrative"])
         else:
             ws.write_blank(n.row, n.col, None, fmt["narrative"])
-        ws.set_row(n.row, 409)  # Excel's tallest row; a longer text scrolls inside the cell
+        for r in range(n.row, n.row + n.rows):
+            ws.set_row(r, 409)
         ws.data_validation(n.row, n.col, n.row, n.col, {
             "validate": "length", "criteria": ">=", "value": 0,
             "input_title": n.heading[:32],
-            "input_message": ("请在本单元格填写全文，可用 Alt+Enter 换行分段；内容较长时单元格只显示开头，"
-                              "全文都会读取。" + n.guidance)[:250],
+            "input_message": (f"请在本单元格填写全文，可用 Alt+Enter 换行分段；本格可显示约 {n.rows * NARRATIVE_ROW_CHARS} 字，"
+                              "更长的全文也都会读取。" + n.guidance)[:250],
         })
     ws.set_h_pagebreaks([n.row - 2 for n in spec.narratives[1:]])  # each section starts a page
     _page(ws)
