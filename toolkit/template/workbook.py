@@ -502,26 +502,45 @@ class TemplateStamper:
 
     def __init__(self, spec: Spec, year: int, password: str = DEFAULT_PASSWORD):
         master = build_workbook(spec, Agency(_ID_MARK, _NAME_MARK), year, password=password)
-        self._parts: list[tuple[str, bytes, bool]] = []  # name, data, mentions the agency
+        self._parts: list[tuple[str, _Head | None, bytes]] = []  # name, compressed head, rest
+        self._static: dict[str, tuple[bytes, int, int]] = {}
+        marks = (_ID_MARK.encode(), _NAME_MARK.encode())
         with zipfile.ZipFile(io.BytesIO(master)) as zf:
             for info in zf.infolist():
                 data = zf.read(info)
-                marked = _ID_MARK.encode() in data or _NAME_MARK.encode() in data
-                self._parts.append((info.filename, data, marked))
-        self._static = {name: _deflate(data) for name, data, marked in self._parts if not marked}
+                at = min((i for i in (data.find(m) for m in marks) if i >= 0), default=-1)
+                if at < 0:
+                    self._static[info.filename] = _deflate(data)
+                    self._parts.append((info.filename, None, b""))
+                else:  # a sheet names the agency only in its footer, near its end
+                    self._parts.append((info.filename, _Head(data[:at]), data[at:]))
 
     def build(self, agency: Agency) -> bytes:
         members = []
-        for name, data, marked in self._parts:
-            if marked:
-                # in a sheet the name is only in the printed footer, where & is a code
-                shown = footer_text(agency.name) if name.startswith("xl/worksheets/") else agency.name
-                data = (data.replace(_ID_MARK.encode(), xml_escape(agency.id).encode())
-                        .replace(_NAME_MARK.encode(), xml_escape(shown).encode()))
-                members.append((name, _deflate(data)))
-            else:
+        for name, head, rest in self._parts:
+            if head is None:
                 members.append((name, self._static[name]))
+                continue
+            # in a sheet the name is only in the printed footer, where & is a code
+            shown = footer_text(agency.name) if name.startswith("xl/worksheets/") else agency.name
+            rest = (rest.replace(_ID_MARK.encode(), xml_escape(agency.id).encode())
+                    .replace(_NAME_MARK.encode(), xml_escape(shown).encode()))
+            members.append((name, head.finish(rest)))
         return _zip(members)
+
+
+class _Head:
+    """A zip member's part before the agency is first named, compressed once; ``finish``
+    compresses only the rest (on a copy of the compressor's state)."""
+
+    def __init__(self, data: bytes):
+        self._compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
+        self._blob = self._compressor.compress(data)
+        self._crc, self._size = zlib.crc32(data), len(data)
+
+    def finish(self, rest: bytes) -> tuple[bytes, int, int]:
+        c = self._compressor.copy()
+        return self._blob + c.compress(rest) + c.flush(), zlib.crc32(rest, self._crc), self._size + len(rest)
 
 
 def xml_escape(text: str) -> str:
