@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from toolkit.format.spec import Cell, Rule, Spec, Table
 from toolkit.template.ranges import input_rects, ref
@@ -46,7 +47,7 @@ class Filled:
                 + sum(1 for n in spec.narratives if self.narratives.get(n.code)))
 
 
-def lines(spec: Spec, filled: Filled, full: Mapping[str, float]) -> list[Line]:
+def lines(spec: Spec, filled: Filled, full: Mapping[str, Any]) -> list[Line]:
     out: list[Line] = []
     for rule in spec.rules:
         if rule.kind in ("balance", "totals"):
@@ -98,7 +99,7 @@ def _items(key: str, where: str, text: str, items: list[tuple[str, str, bool]]) 
     return Line(key, where, text, detail, "".join(f"【{name}】" for _, name, ok in items if not ok))
 
 
-def _rule_line(spec: Spec, rule: Rule, full: Mapping[str, float]) -> Line:
+def _rule_line(spec: Spec, rule: Rule, full: Mapping[str, Any]) -> Line:
     table = spec.table(rule.params["table"])
     where = f"表{table.section}"
     if rule.kind == "balance":

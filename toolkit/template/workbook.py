@@ -477,7 +477,7 @@ class _ProtectedWorkbook(xlsxwriter.Workbook):
 
     def _write_workbook_pr(self) -> None:
         super()._write_workbook_pr()
-        attrs = [("lockStructure", 1)]
+        attrs: list[tuple[str, object]] = [("lockStructure", 1)]
         if self.structure_password:
             attrs.insert(0, ("workbookPassword", _legacy_hash(self.structure_password)))
         self._xml_empty_tag("workbookProtection", attrs)
