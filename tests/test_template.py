@@ -144,3 +144,39 @@ def test_fast_path_equals_build_workbook(spec, agency):
     wb = openpyxl.load_workbook(io.BytesIO(fast))
     stamp = {r[0]: r[1] for r in wb[STAMP_SHEET].iter_rows(values_only=True)}
     assert stamp["agency"] == agency.name and stamp["agency_id"] == agency.id
+
+
+def test_tables_freeze_headers_print_footer_and_name_groups(spec, blank):
+    _, wb = blank
+    for table in spec.tables:
+        ws = wb[table.sheet]
+        assert ws.freeze_panes == f"A{table.header_rows[-1] + 2}"
+        assert AGENCY.name in ws.oddFooter.left.text and "&P" in ws.oddFooter.right.text
+        assert ws.page_setup.paperSize == 9 and ws.sheet_properties.pageSetUpPr.fitToPage
+    prompts = {dv.prompt for dv in wb[spec.table("t4").sheet].data_validations.dataValidation}
+    assert any(p.startswith("行政复议／结果维持") for p in prompts)
+    assert any(p.startswith("行政诉讼·未经复议直接起诉／结果维持") for p in prompts)
+    assert any(p.startswith("行政诉讼·复议后起诉／结果维持") for p in prompts)
+
+
+def test_faults_marked_by_conditional_formatting(spec, blank):
+    _, wb = blank
+    ws = wb[spec.table("t3").sheet]
+    rules = [(str(rng.sqref), r.formula[0]) for rng in ws.conditional_formatting for r in rng.rules]
+    natural = spec.cell("t3_new_natural")
+    assert any(natural.address in sqref and "ISNUMBER" in f for sqref, f in rules)  # text in a number cell
+    assert any(sqref.startswith(f"{natural.address}:") and "SUM(" in f for sqref, f in rules)  # its column's R1
+
+
+def test_guide_on_cover_and_in_docs(spec, blank):
+    from pathlib import Path
+
+    _, wb = blank
+    cover = " ".join(str(c) for row in wb[spec.cover_sheet].iter_rows(values_only=True) for c in row if c)
+    guide = (Path(__file__).resolve().parent.parent / "docs" / "clerk-guide.md").read_text(encoding="utf-8")
+    assert len(guide) < 1600  # one printed page
+    for words in ("Ctrl+Enter", "Alt+Enter", "可以报送", "信息处理费", ".xlsx"):
+        assert words in cover and words in guide, words
+    from toolkit.template.ranges import input_rects
+
+    assert "表三 " + "、".join(input_rects(spec.table("t3").inputs)) in cover  # where to select for the 0 gesture

@@ -22,7 +22,7 @@ from toolkit.outputs.safepath import inside, safe_stem
 from toolkit.pool import consume, ordered_map
 from toolkit.template import panel
 from toolkit.template.marks import mark_table
-from toolkit.template.ranges import absolute
+from toolkit.template.ranges import absolute, input_rects
 from toolkit.template.wording import cell_name
 
 DEFAULT_PASSWORD = "gkbg2021"
@@ -37,11 +37,12 @@ MARK_RED, MARK_ORANGE = "#FF9999", "#FFC67A"
 # The clerk's guide on the cover (docs/clerk-guide.md says the same at more length).
 GUIDE = (
     "只填写黄色单元格；灰蓝色的“总计”由公式自动计算并已锁定。不要插入或删除行、列、工作表，不要从其他表格复制粘贴带格式的单元格。",
-    "没有发生的事项填 0，不要留空。快速填 0：先用鼠标选中一片黄色单元格（按住 Ctrl 可再选一片，不要选到灰蓝色的总计），"
-    "键入 0，按 Ctrl+Enter，选中的单元格一次全部填为 0（Excel、WPS、LibreOffice 通用）；再把实际发生的数字改上去。",
+    "没有发生的事项填 0，不要留空。快速填 0：用鼠标选中一片黄色单元格（按住 Ctrl 可再选一片；只选黄色的，选到灰蓝色的总计会被拒绝），"
+    "键入 0，Excel、WPS 按 Ctrl+Enter，LibreOffice 按 Alt+Enter，选中的单元格一次全部填为 0；再把实际发生的数字改上去。"
+    "各表的黄色区域：{input_ranges}。",
     "件数填非负整数；行政事业性收费以万元为单位，可填小数。不要填“/”“—”“无”“0件”等文字，也不要填公式。",
-    "文字部分在“{narrative_sheet}”工作表对应的黄色大单元格中填写，可用 Alt+Enter 换行分段；"
-    "第六部分须写明信息处理费收取情况（未收取也要写明）。",
+    "文字部分在“{narrative_sheet}”工作表对应的黄色大单元格中填写（可从 Word 中复制文字粘贴到单元格的编辑栏里）；"
+    "单元格内换行分段：Excel、WPS 按 Alt+Enter，LibreOffice 按 Ctrl+Enter。第六部分须写明信息处理费收取情况（未收取也要写明）。",
     "随时查看上方“即时校验”：橙色是尚未填写的单元格，红色是数字或文字不对的单元格；“需核对”一栏写明是哪一列、哪一行或哪一组。",
     "“即时校验”全部“通过”、结论为“可以报送”后，保存为 .xlsx 报送（不要另存为 .xls 或 .et，不要设置打开密码）。",
     "填报单位和报告年度由汇总单位预先填好；联系人和联系电话请在“{cover_sheet}”上方填写。",
@@ -345,13 +346,18 @@ def _cover(wb, fmt, spec: Spec, agency: Agency, year: int, filled: panel.Filled,
     row += 1
     for i, line in enumerate(GUIDE, 1):
         row += 1
-        text = f"{i}. " + line.format(narrative_sheet=spec.narrative_sheet, cover_sheet=spec.cover_sheet)
+        text = f"{i}. " + guide_line(spec, line)
         ws.merge_range(row, 0, row, last, text, fmt["text"])
         ws.set_row(row, text_height(text, sum(COVER_WIDTHS)))
     _page(ws)
     _footer(ws, agency)
     ws.activate()
     _protect(ws, password)
+
+
+def guide_line(spec: Spec, line: str) -> str:
+    ranges = "；".join(f"表{t.section} " + "、".join(input_rects(t.inputs)) for t in spec.tables)
+    return line.format(narrative_sheet=spec.narrative_sheet, cover_sheet=spec.cover_sheet, input_ranges=ranges)
 
 
 def _panel(ws, fmt, spec: Spec, filled: panel.Filled, full, top: int) -> int:
@@ -425,8 +431,9 @@ def _narrative_sheet(wb, fmt, spec: Spec, agency: Agency, narratives, password) 
         ws.data_validation(n.row, n.col, n.row, n.col, {
             "validate": "length", "criteria": ">=", "value": 0,
             "input_title": n.heading[:32],
-            "input_message": (f"请在本单元格填写全文，可用 Alt+Enter 换行分段；本格可显示约 {n.rows * NARRATIVE_ROW_CHARS} 字，"
-                              "更长的全文也都会读取。" + n.guidance)[:250],
+            "input_message": ("请在本单元格填写全文，换行分段：Excel、WPS 按 Alt+Enter，LibreOffice 按 Ctrl+Enter；"
+                              f"本格可显示约 {n.rows * NARRATIVE_ROW_CHARS} 字，更长的全文也都会读取。"
+                              + n.guidance)[:250],
         })
     ws.set_h_pagebreaks([n.row - 2 for n in spec.narratives[1:]])  # each section starts a page
     _page(ws)
