@@ -151,12 +151,21 @@ def test_tables_freeze_headers_print_footer_and_name_groups(spec, blank):
     for table in spec.tables:
         ws = wb[table.sheet]
         assert ws.freeze_panes == f"A{table.header_rows[-1] + 2}"
-        assert AGENCY.name in ws.oddFooter.left.text and "&P" in ws.oddFooter.right.text
+        assert "&P" in ws.oddFooter.right.text and "&N" in ws.oddFooter.right.text
+        assert ws.print_title_rows == f"$1:${table.header_rows[-1] + 1}"  # heading, agency line, headers
+        assert AGENCY.name in ws.cell(2, 1).value
         assert ws.page_setup.paperSize == 9 and ws.sheet_properties.pageSetUpPr.fitToPage
     prompts = {dv.prompt for dv in wb[spec.table("t4").sheet].data_validations.dataValidation}
     assert any(p.startswith("行政复议／结果维持") for p in prompts)
     assert any(p.startswith("行政诉讼·未经复议直接起诉／结果维持") for p in prompts)
     assert any(p.startswith("行政诉讼·复议后起诉／结果维持") for p in prompts)
+
+
+def test_sheets_never_name_the_agency(spec):
+    """Every agency's sheets are the same XML (the agency is in shared strings only), so check
+    reads the sheets of a whole roster by the plans it made for the first workbook."""
+    parts = _parts(build_workbook(spec, Agency("x-1", "甲乙丙丁局"), 2024))
+    assert not [n for n, data in parts.items() if n.startswith("xl/worksheets/") and "甲乙丙丁局".encode() in data]
 
 
 def test_faults_marked_by_conditional_formatting(spec, blank):

@@ -73,7 +73,7 @@ def build_workbook(
     _cover(wb, fmt, spec, agency, year, filled, full, password)
     for table in spec.tables:
         _table_sheet(wb, fmt, spec, table, agency, year, values, full, password)
-    _narrative_sheet(wb, fmt, spec, agency, narratives or {}, password)
+    _narrative_sheet(wb, fmt, spec, agency, year, narratives or {}, password)
     _stamp_sheet(wb, spec, agency, year, password)
     _defined_names(wb, spec)
     wb.close()
@@ -134,13 +134,11 @@ def _clerk_formats(wb) -> dict:
     }
 
 
-def _footer(ws, agency: Agency) -> None:
-    """The agency and the page number on every printed page."""
-    ws.set_footer(f"&L{footer_text(agency.name)}&R第 &P 页，共 &N 页")
-
-
-def footer_text(text: str) -> str:
-    return text.replace("&", "&&")  # a single & starts a header/footer code
+def _footer(ws) -> None:
+    """Sheet and page number on every printed page. The agency is printed by the rows repeated
+    on each page, never here: a footer naming it would make every agency's sheet XML differ,
+    and `check` reads the sheets of one template by what it learnt from the first one."""
+    ws.set_footer("&L&A&R第 &P 页，共 &N 页")
 
 
 def _protect(ws, password: str) -> None:
@@ -175,7 +173,8 @@ def _table_sheet(wb, fmt, spec: Spec, table: Table, agency: Agency, year: int, v
                                balance.get(cell.code) or _validation(table, cell))
     mark_table(ws, spec, table, fmt["red"], fmt["orange"])
     ws.freeze_panes(table.header_rows[-1] + 1, 0)
-    _footer(ws, agency)
+    ws.repeat_rows(0, table.header_rows[-1])  # the heading and the agency line on every page
+    _footer(ws)
     _protect(ws, password)
 
 
@@ -350,7 +349,7 @@ def _cover(wb, fmt, spec: Spec, agency: Agency, year: int, filled: panel.Filled,
         ws.merge_range(row, 0, row, last, text, fmt["text"])
         ws.set_row(row, text_height(text, sum(COVER_WIDTHS)))
     _page(ws)
-    _footer(ws, agency)
+    _footer(ws)
     ws.activate()
     _protect(ws, password)
 
@@ -408,11 +407,13 @@ def panel_rows(spec: Spec) -> dict[str, tuple[int, int]]:
     return rows
 
 
-def _narrative_sheet(wb, fmt, spec: Spec, agency: Agency, narratives, password) -> None:
+def _narrative_sheet(wb, fmt, spec: Spec, agency: Agency, year: int, narratives, password) -> None:
     ws = wb.add_worksheet(spec.narrative_sheet)
     ws.set_column(0, 0, NARRATIVE_WIDTH)
     ws.write_string(0, 0, "文字部分（报告第一、五、六部分）", fmt["title"])
+    ws.write_string(1, 0, f"填报单位：{agency.name}　　报告年度：{year}年", fmt["subtitle"])
     ws.set_row(0, 30)
+    ws.repeat_rows(0, 1)  # the agency on every printed page
     for n in spec.narratives:
         ws.write_string(n.row - 2, 0, n.heading, fmt["section"])
         ws.write_string(n.row - 1, 0, "填写要求：" + n.guidance, fmt["guidance"])
@@ -437,7 +438,7 @@ def _narrative_sheet(wb, fmt, spec: Spec, agency: Agency, narratives, password) 
         })
     ws.set_h_pagebreaks([n.row - 2 for n in spec.narratives[1:]])  # each section starts a page
     _page(ws)
-    _footer(ws, agency)
+    _footer(ws)
     _protect(ws, password)
 
 
@@ -509,49 +510,28 @@ class TemplateStamper:
 
     def __init__(self, spec: Spec, year: int, password: str = DEFAULT_PASSWORD):
         master = build_workbook(spec, Agency(_ID_MARK, _NAME_MARK), year, password=password)
-        self._parts: list[tuple[str, _Head | None, bytes]] = []  # name, compressed head, rest
-        self._static: dict[str, tuple[bytes, int, int]] = {}
-        marks = (_ID_MARK.encode(), _NAME_MARK.encode())
+        self._parts: list[tuple[str, bytes, bool]] = []  # name, data, mentions the agency
         with zipfile.ZipFile(io.BytesIO(master)) as zf:
             for info in zf.infolist():
                 data = zf.read(info)
-                at = min((i for i in (data.find(m) for m in marks) if i >= 0), default=-1)
-                if at < 0:
-                    self._static[info.filename] = _deflate(data)
-                    self._parts.append((info.filename, None, b""))
-                else:  # a sheet names the agency only in its footer, near its end
-                    self._parts.append((info.filename, _Head(data[:at]), data[at:]))
+                marked = _ID_MARK.encode() in data or _NAME_MARK.encode() in data
+                self._parts.append((info.filename, data, marked))
+        self._static = {name: _deflate(data) for name, data, marked in self._parts if not marked}
 
     def build(self, agency: Agency) -> bytes:
         members = []
-        for name, head, rest in self._parts:
-            if head is None:
+        for name, data, marked in self._parts:
+            if marked:
+                data = (data.replace(_ID_MARK.encode(), xml_escape(agency.id).encode())
+                        .replace(_NAME_MARK.encode(), xml_escape(agency.name).encode()))
+                members.append((name, _deflate(data)))
+            else:
                 members.append((name, self._static[name]))
-                continue
-            # in a sheet the name is only in the printed footer, where & is a code
-            shown = footer_text(agency.name) if name.startswith("xl/worksheets/") else agency.name
-            rest = (rest.replace(_ID_MARK.encode(), xml_escape(agency.id).encode())
-                    .replace(_NAME_MARK.encode(), xml_escape(shown).encode()))
-            members.append((name, head.finish(rest)))
         return _zip(members)
 
 
-class _Head:
-    """A zip member's part before the agency is first named, compressed once; ``finish``
-    compresses only the rest (on a copy of the compressor's state)."""
-
-    def __init__(self, data: bytes):
-        self._compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
-        self._blob = self._compressor.compress(data)
-        self._crc, self._size = zlib.crc32(data), len(data)
-
-    def finish(self, rest: bytes) -> tuple[bytes, int, int]:
-        c = self._compressor.copy()
-        return self._blob + c.compress(rest) + c.flush(), zlib.crc32(rest, self._crc), self._size + len(rest)
-
-
 def xml_escape(text: str) -> str:
-    # The agency only appears in element text (shared strings, document properties, footers).
+    # The agency only appears in element text (shared strings, document properties).
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
