@@ -340,12 +340,12 @@ def _cover(wb, fmt, spec: Spec, agency: Agency, year: int, filled: panel.Filled,
                 "validate": "length", "criteria": "<=", "value": 100,
                 "input_title": "请填写" + f.label, "input_message": f"请填写{f.label}。",
             })
-    row = _panel(ws, fmt, spec, filled, full, spec.cover[-1].row + 2)
+    row = _panel(ws, fmt, spec, filled, full, _panel_top(spec))
     ws.write_string(row + 1, 0, "填写指南", fmt["section"])
     row += 1
     for i, line in enumerate(GUIDE, 1):
         row += 1
-        text = f"{i}. " + guide_line(spec, line)
+        text = f"{i}. " + _guide_line(spec, line)
         ws.merge_range(row, 0, row, last, text, fmt["text"])
         ws.set_row(row, text_height(text, sum(COVER_WIDTHS)))
     _page(ws)
@@ -354,9 +354,14 @@ def _cover(wb, fmt, spec: Spec, agency: Agency, year: int, filled: panel.Filled,
     _protect(ws, password)
 
 
-def guide_line(spec: Spec, line: str) -> str:
+def _guide_line(spec: Spec, line: str) -> str:
     ranges = "；".join(f"表{t.section} " + "、".join(input_rects(t.inputs)) for t in spec.tables)
     return line.format(narrative_sheet=spec.narrative_sheet, cover_sheet=spec.cover_sheet, input_ranges=ranges)
+
+
+def _panel_top(spec: Spec) -> int:
+    """The panel's title row: its header row follows, then its lines."""
+    return spec.cover[-1].row + 2
 
 
 def _panel(ws, fmt, spec: Spec, filled: panel.Filled, full, top: int) -> int:
@@ -400,7 +405,7 @@ def _panel(ws, fmt, spec: Spec, filled: panel.Filled, full, top: int) -> int:
 def panel_rows(spec: Spec) -> dict[str, tuple[int, int]]:
     """Where each panel line's status and detail are: key -> (0-based row, status column); the
     overall line is ``"overall"``. For tests and tools reading a recalculated cover."""
-    first = spec.cover[-1].row + 4
+    first = _panel_top(spec) + 2
     keys = [line.key for line in panel.lines(spec, panel.Filled({}, {}, {}), compute.full(spec, {}))]
     rows = {key: (first + i, 2) for i, key in enumerate(keys)}
     rows["overall"] = (first + len(keys), 2)
