@@ -128,7 +128,7 @@ def _blank_line(table: Table, values) -> Line:
     n = sum(1 for c in table.inputs if values.get(c.code) is None)
     where = f"表{table.section}"
     return Line(f"blank:{table.id}", where, f"{where}：黄色单元格都已填写（没有发生的事项填 0）",
-                f'IF({count}=0,"",{count}&" 格未填（橙色）")', f"{n} 格未填（橙色）" if n else "")
+                f'IF({count}=0,"",{count}&" 格未填")', f"{n} 格未填" if n else "")
 
 
 def _numbers_line(table: Table, values) -> Line:
