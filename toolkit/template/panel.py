@@ -166,7 +166,12 @@ def _mentions_line(spec: Spec, rule: Rule, narratives) -> Line:
     where = ref(n.sheet, n.address)
     return _items(rule.id, "文字部分", f"{n.heading}：写明" + "、".join(terms) + "的收取情况（未收取也应写明）",
                   [("OR(" + ",".join(f'ISNUMBER(SEARCH("{p}",{where}))' for p in _spellings(t)) + ")",
-                    f"未提及{t}", any(re.search(p.replace("?", "."), text) for p in _spellings(t))) for t in terms])
+                    f"未提及{t}", _mentioned(t, text)) for t in terms])
+
+
+def _mentioned(term: str, text: str) -> bool:
+    """What the SEARCH patterns of ``_spellings`` find ("?" is any one character)."""
+    return re.search(re.escape(term[:-1]) + f".{{0,{MENTION_GAP}}}" + re.escape(term[-1]), text, re.S) is not None
 
 
 def _spellings(term: str) -> list[str]:
