@@ -8,17 +8,19 @@ typed, recalculated and read in one request, without saving.
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
 from faults import AGENCY, YEAR, clean_report, clean_workbook
 from test_faults import OFFICE_FAULTS, PYTHON_FAULTS, Env
+from test_report_office import poppler
 
 from toolkit.format.spec import Spec, address, parse_address
 from toolkit.office.driver import cells_by_code, set_cells
 from toolkit.template.panel import BLANK, FAIL, NOT_READY, PASS, READY
 from toolkit.template.ranges import input_rects
-from toolkit.template.workbook import build_workbook, panel_rows
+from toolkit.template.workbook import MARK_ORANGE, MARK_RED, build_workbook, panel_rows
 
 pytestmark = pytest.mark.office
 
@@ -176,3 +178,37 @@ def test_zero_in_the_listed_ranges_fills_every_table(spec, office, tmp_path):
     tables = {k: v for k, v in panel.items() if k in ("R1", "R2", "R3", "R4") or ":t" in k}
     assert all(s == PASS for s, _ in tables.values()), tables
     assert panel["contact"][0] == FAIL and panel["overall"][0] == NOT_READY
+
+
+def _colour_pixels(pdf: Path, page: int, rgb: tuple[int, int, int]) -> int:
+    """Pixels of about ``rgb`` on a page of ``pdf`` rendered by poppler (plain PPM)."""
+    ppm = subprocess.run([poppler("pdftoppm"), "-r", "30", "-f", str(page), "-l", str(page), str(pdf)],
+                         capture_output=True, check=True, timeout=60).stdout
+    fields, rest = ppm.split(maxsplit=4)[:4], ppm.split(maxsplit=4)[4]
+    assert fields[0] == b"P6" and fields[3] == b"255"
+    near = 0
+    for i in range(0, len(rest) - 2, 3):
+        if abs(rest[i] - rgb[0]) + abs(rest[i + 1] - rgb[1]) + abs(rest[i + 2] - rgb[2]) < 12:
+            near += 1
+    return near
+
+
+def test_marks_show_in_print(spec, office, tmp_path):
+    """Rendered by LibreOffice: the faulty cells are red (an unbalanced 自然人 column, a text in 表二),
+    a half-filled 表四's blanks orange, and a full, right table has neither."""
+    red, orange = (_rgb(MARK_RED), _rgb(MARK_ORANGE))
+    half = {c.code: 0 for c in spec.inputs if c.table != "t4"} | {spec.table("t4").inputs[0].code: 1}
+    (tmp_path / "half.xlsx").write_bytes(build_workbook(spec, AGENCY, YEAR, values=half))
+    page = {t.id: 2 + i for i, t in enumerate(spec.tables)}  # cover, then one page per table
+    pdf = {name: office.convert(path, "pdf", tmp_path / name) for name, path in [
+        ("health", SAMPLES / "demo-health.xlsx"), ("culture", SAMPLES / "demo-culture.xlsx"),
+        ("half", tmp_path / "half.xlsx")]}
+    assert _colour_pixels(pdf["health"], page["t3"], red) > 100
+    assert _colour_pixels(pdf["culture"], page["t2"], red) > 20
+    assert _colour_pixels(pdf["half"], page["t4"], orange) > 20
+    for t in ("t2", "t3"):  # full and right: nothing to mark
+        assert _colour_pixels(pdf["half"], page[t], red) == _colour_pixels(pdf["half"], page[t], orange) == 0
+
+
+def _rgb(hex_colour: str) -> tuple[int, int, int]:
+    return tuple(int(hex_colour[i:i + 2], 16) for i in (1, 3, 5))  # type: ignore[return-value]
