@@ -211,7 +211,7 @@ PYTHON_FAULTS = [
     Fault("outdated template version",
           lambda e: e.workbook(spec=dataclasses.replace(e.spec, version="2020.1")),
           "template_version", "error", lambda s: (STAMP_SHEET, address(STAMP_KEYS.index("template_version"), 1)),
-          {"template_version"}, says=("2021.1",)),
+          {"template_version"}, says=(load_spec().version,)),
     Fault("password-encrypted xlsx", lambda e: encrypted_xlsx(), "encrypted", "error", nowhere, {"encrypted"}),
     Fault("OLE document that is not a workbook (.doc)", lambda e: cfb({"WordDocument": b"\xec\xa5" * 300}),
           "ole_other", "error", nowhere, {"ole_other"}),

@@ -102,15 +102,31 @@ def test_prefilled_cached_totals(spec):
     assert wb[n.sheet][n.address].data_type == "s"
 
 
+def _panel(spec, data: bytes) -> dict[str, tuple[str, str]]:
+    from toolkit.template.workbook import panel_rows
+
+    ws = openpyxl.load_workbook(io.BytesIO(data), data_only=True)[spec.cover_sheet]
+    return {key: (ws.cell(r + 1, c + 1).value, ws.cell(r + 1, c + 2).value) for key, (r, c) in panel_rows(spec).items()}
+
+
 def test_cover_panel_cached_results(spec):
-    wb = openpyxl.load_workbook(io.BytesIO(build_workbook(spec, AGENCY, 2024)), data_only=True)
-    ws = wb[spec.cover_sheet]
-    status = {r[0]: r[2] for r in ws.iter_rows(values_only=True) if r[0] in ("R1", "R2", "R3", "R4")}
-    assert status == {"R1": "通过", "R2": "通过", "R3": "通过", "R4": "通过"}
-    unbalanced = {"t3_new_natural": 5}
-    wb = openpyxl.load_workbook(io.BytesIO(build_workbook(spec, AGENCY, 2024, values=unbalanced)), data_only=True)
-    status = {r[0]: r[2] for r in wb[spec.cover_sheet].iter_rows(values_only=True) if r[0] == "R1"}
-    assert status == {"R1": "未通过"}
+    """A blank template says 未填写 (not 通过) on every line; a filled one says where it fails."""
+    blank = _panel(spec, build_workbook(spec, AGENCY, 2024))
+    assert {status for status, _ in blank.values()} == {"未填写"}
+    assert {"R1", "R2", "R3", "R4", "R9", "contact", "blank:t3", "numbers:t3", "narrative:problems"} <= set(blank)
+    unbalanced = _panel(spec, build_workbook(spec, AGENCY, 2024, values={"t3_new_natural": 5}))
+    assert unbalanced["R1"] == ("未通过", "【自然人】【总计】")
+    assert unbalanced["R2"][0] == unbalanced["R3"][0] == "通过"
+    assert unbalanced["overall"][0] == "尚不能报送"
+
+
+def test_cover_panel_clean_prefilled(spec):
+    values = {c.code: 0 for c in spec.inputs}
+    narratives = {"overview": "概况。", "problems": "问题。", "other_matters": "本年度未收取信息处理费。"}
+    contact = {"meta_contact": "张三", "meta_phone": "123"}
+    clean = _panel(spec, build_workbook(spec, AGENCY, 2024, values=values, narratives=narratives, contact=contact))
+    assert all(status == "通过" and not detail for key, (status, detail) in clean.items() if key != "overall"), clean
+    assert clean["overall"][0] == "可以报送"
 
 
 def _parts(data: bytes) -> dict[str, bytes]:
@@ -128,3 +144,48 @@ def test_fast_path_equals_build_workbook(spec, agency):
     wb = openpyxl.load_workbook(io.BytesIO(fast))
     stamp = {r[0]: r[1] for r in wb[STAMP_SHEET].iter_rows(values_only=True)}
     assert stamp["agency"] == agency.name and stamp["agency_id"] == agency.id
+
+
+def test_tables_freeze_headers_print_footer_and_name_groups(spec, blank):
+    _, wb = blank
+    for table in spec.tables:
+        ws = wb[table.sheet]
+        assert ws.freeze_panes == f"A{table.header_rows[-1] + 2}"
+        assert "&P" in ws.oddFooter.right.text and "&N" in ws.oddFooter.right.text
+        assert ws.print_title_rows == f"$1:${table.header_rows[-1] + 1}"  # heading, agency line, headers
+        assert AGENCY.name in ws.cell(2, 1).value
+        assert ws.page_setup.paperSize == 9 and ws.sheet_properties.pageSetUpPr.fitToPage
+    prompts = {dv.prompt for dv in wb[spec.table("t4").sheet].data_validations.dataValidation}
+    assert any(p.startswith("行政复议／结果维持") for p in prompts)
+    assert any(p.startswith("行政诉讼·未经复议直接起诉／结果维持") for p in prompts)
+    assert any(p.startswith("行政诉讼·复议后起诉／结果维持") for p in prompts)
+
+
+def test_sheets_never_name_the_agency(spec):
+    """Every agency's sheets are the same XML (the agency is in shared strings only), so check
+    reads the sheets of a whole roster by the plans it made for the first workbook."""
+    parts = _parts(build_workbook(spec, Agency("x-1", "甲乙丙丁局"), 2024))
+    assert not [n for n, data in parts.items() if n.startswith("xl/worksheets/") and "甲乙丙丁局".encode() in data]
+
+
+def test_faults_marked_by_conditional_formatting(spec, blank):
+    _, wb = blank
+    ws = wb[spec.table("t3").sheet]
+    rules = [(str(rng.sqref), r.formula[0]) for rng in ws.conditional_formatting for r in rng.rules]
+    natural = spec.cell("t3_new_natural")
+    assert any(natural.address in sqref and "ISNUMBER" in f for sqref, f in rules)  # text in a number cell
+    assert any(sqref.startswith(f"{natural.address}:") and "SUM(" in f for sqref, f in rules)  # its column's R1
+
+
+def test_guide_on_cover_and_in_docs(spec, blank):
+    from pathlib import Path
+
+    _, wb = blank
+    cover = " ".join(str(c) for row in wb[spec.cover_sheet].iter_rows(values_only=True) for c in row if c)
+    guide = (Path(__file__).resolve().parent.parent / "docs" / "clerk-guide.md").read_text(encoding="utf-8")
+    assert len(guide) < 1600  # one printed page
+    for words in ("Ctrl+Enter", "Alt+Enter", "可以报送", "信息处理费", ".xlsx"):
+        assert words in cover and words in guide, words
+    from toolkit.template.ranges import input_rects
+
+    assert "表三 " + "、".join(input_rects(spec.table("t3").inputs)) in cover  # where to select for the 0 gesture

@@ -281,6 +281,8 @@ def check(
     as_json: bool = typer.Option(False, "--json", help="以 JSON 输出校验结果"),
     year: int | None = typer.Option(None, "--year", help="应报告的年度（不符时报错）"),
     previous: Path | None = typer.Option(None, "--previous", help="本单位上年填报的工作簿（用于跨年度校验）"),
+    preview: Path | None = typer.Option(None, "--preview",
+                                        help="另存将要发布的年度报告 .docx 预览（有错误时每页标注“未通过校验”）"),
     edition: str = typer.Option(DEFAULT_EDITION, help="格式版本"),
 ) -> None:
     """报送前自查：校验一个工作簿，按工作表列出问题（退出码 0 无错误，1 有错误，2 无法运行）。"""
@@ -293,11 +295,28 @@ def check(
     except OSError as e:
         raise fail(f"无法读取文件：{e}")
     report = result.report()
+    if preview is not None:
+        _write_preview(s, result, file, preview)
     if as_json:
         typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=1, default=str))
     else:
         _print_check(result)
     raise typer.Exit(report.exit_code)
+
+
+def _write_preview(spec, result, file: Path, target: Path) -> None:
+    """The report the coordinator would publish from this workbook, marked when it has errors."""
+    from toolkit.outputs.agency_report import agency_report
+    from toolkit.outputs.atomic import write_bytes_atomic
+
+    made = agency_report(spec, result, force=True)  # a preview is always made, marked when it has errors
+    if made.docx is None:
+        console.print("[red]无法读取该文件，未生成预览。[/red]")
+        return
+    if target.resolve() == file.resolve():
+        raise fail(f"预览文件不能与输入文件相同：{target}")
+    write_bytes_atomic(target, made.docx)
+    console.print(f"报告预览 → {target}" + ("（有错误，已标注“未通过校验”）" if made.unverified else ""))
 
 
 def _print_check(result) -> None:

@@ -22,6 +22,7 @@ DEFAULT_EDITION = "gb2021"
 TABLE_TOP = 2  # 0-based sheet row of a table's first row: row 1 is the heading, row 2 the agency line
 COVER_FIELDS_TOP = 3  # 0-based sheet row of the first cover field
 NARRATIVE_TOP = 2  # 0-based sheet row of the first narrative heading
+NARRATIVE_ROW_CHARS = 800  # characters one tallest sheet row (409 pt) shows in a narrative area
 STAMP_SHEET = "_stamp"
 LAST_PLAUSIBLE_YEAR = 2100  # a typo guard for --year, not a rule of the format
 STAMP_KEYS = ("template_id", "template_version", "agency_id", "agency", "year", "layout_hash")
@@ -158,6 +159,7 @@ class Narrative(_AtCell):
     sheet: str
     row: int  # the input cell; heading and guidance sit on the two rows above
     col: int = 0
+    rows: int = 1  # sheet rows the input cell spans (merged), sized for the section's ``length``
 
 
 @dataclass(frozen=True)
@@ -420,17 +422,13 @@ def build_spec(data: dict[str, Any]) -> Spec:
     tables = tuple(_layout_table(t, heading[t["section"]]) for t in data["tables"])
 
     nsheet = data["narratives"]["sheet"]
-    narratives = tuple(
-        Narrative(
-            code=n["code"],
-            section=n["section"],
-            heading=heading[n["section"]],
-            guidance=" ".join(n["guidance"].split()),
-            sheet=nsheet,
-            row=NARRATIVE_TOP + 3 * i + 2,
-        )
-        for i, n in enumerate(data["narratives"]["items"])
-    )
+    narratives = []
+    row = NARRATIVE_TOP + 2
+    for n in data["narratives"]["items"]:
+        rows = max(1, -(-n.get("length", 0) // NARRATIVE_ROW_CHARS))
+        narratives.append(Narrative(code=n["code"], section=n["section"], heading=heading[n["section"]],
+                                    guidance=" ".join(n["guidance"].split()), sheet=nsheet, row=row, rows=rows))
+        row += rows + 2
     csheet = data["cover"]["sheet"]
     cover = tuple(
         CoverField(code=f["code"], label=f["label"], role=f["role"], sheet=csheet, row=COVER_FIELDS_TOP + i,
@@ -454,7 +452,7 @@ def build_spec(data: dict[str, Any]) -> Spec:
         title=data["title"],
         sections=sections,
         tables=tables,
-        narratives=narratives,
+        narratives=tuple(narratives),
         cover_sheet=csheet,
         cover=cover,
         rules=rules,

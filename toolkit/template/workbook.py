@@ -15,28 +15,37 @@ from xlsxwriter.utility import quote_sheetname
 from xlsxwriter.worksheet import Worksheet
 
 from toolkit.format import compute
-from toolkit.format.spec import STAMP_SHEET, Cell, Label, Spec, Table, address, col_letter, load_spec, parse_address
+from toolkit.format.spec import NARRATIVE_ROW_CHARS, STAMP_SHEET, Cell, Label, Spec, Table, address, col_letter, load_spec, parse_address
 from toolkit.model import Agency
 from toolkit.outputs.atomic import write_bytes_atomic
 from toolkit.outputs.safepath import inside, safe_stem
 from toolkit.pool import consume, ordered_map
+from toolkit.template import panel
+from toolkit.template.marks import mark_table
+from toolkit.template.ranges import absolute, input_rects
+from toolkit.template.wording import cell_name
 
 DEFAULT_PASSWORD = "gkbg2021"
 FONT = "宋体"
 INPUT_FILL = "#FFF2B3"  # the "yellow cells" of the instructions
 TOTAL_FILL = "#E7EEF7"
-PASS, FAIL = "通过", "未通过"
-COVER_WIDTHS = (14, 62, 12)
+COVER_WIDTHS = (10, 50, 9, 30)  # 表格, 要求, 状态, 需核对
+STARTED_COL = 5  # hidden: how many inputs hold anything (0 = an untouched template)
 NARRATIVE_WIDTH = 72
+MARK_RED, MARK_ORANGE = "#FF9999", "#FFC67A"
 
-INSTRUCTIONS = (
-    "只填写黄色单元格；灰蓝色的“总计”单元格由公式自动计算，已锁定，请勿改动。",
-    "没有发生的事项请填 0，不要留空，也不要填“/”“—”“无”或“0件”等文字。",
-    "件数只能填非负整数；行政事业性收费金额以{amount_unit}为单位，可填小数。",
-    "请直接键入数字，不要从其他表格复制粘贴带格式的单元格，不要插入或删除行、列、工作表。",
-    "文字部分请在“{narrative_sheet}”工作表对应的大单元格内填写，可用 Alt+Enter 换行分段。",
-    "填写完成后请查看下方“即时校验”，全部显示“通过”且未填写单元格为 0 后保存为 .xlsx 报送，不要设置打开密码。",
-    "校验规则：{rules}",
+# The clerk's guide on the cover (docs/clerk-guide.md says the same at more length).
+GUIDE = (
+    "只填写黄色单元格；灰蓝色的“总计”由公式自动计算并已锁定。不要插入或删除行、列、工作表，不要从其他表格复制粘贴带格式的单元格。",
+    "没有发生的事项填 0，不要留空。快速填 0：用鼠标选中一片黄色单元格（按住 Ctrl 可再选一片；只选黄色的，选到灰蓝色的总计会被拒绝），"
+    "键入 0，Excel、WPS 按 Ctrl+Enter，LibreOffice 按 Alt+Enter，选中的单元格一次全部填为 0；再把实际发生的数字改上去。"
+    "各表的黄色区域：{input_ranges}。",
+    "件数填非负整数；行政事业性收费金额以{amount_unit}为单位，可填小数。不要填“/”“—”“无”“0件”等文字，也不要填公式。",
+    "文字部分在“{narrative_sheet}”工作表对应的黄色大单元格中填写（可从 Word 中复制文字粘贴到单元格的编辑栏里）；"
+    "单元格内换行分段：Excel、WPS 按 Alt+Enter，LibreOffice 按 Ctrl+Enter。第六部分须写明信息处理费收取情况（未收取也要写明）。",
+    "随时查看上方“即时校验”：橙色是尚未填写的单元格，红色是数字或文字不对的单元格；“需核对”一栏写明是哪一列、哪一行或哪一组。",
+    "“即时校验”全部“通过”、结论为“可以报送”后，保存为 .xlsx 报送（不要另存为 .xls 或 .et，不要设置打开密码）。",
+    "填报单位和报告年度由汇总单位预先填好；联系人和联系电话请在“{cover_sheet}”上方填写。",
 )
 
 
@@ -58,12 +67,13 @@ def build_workbook(
     wb.structure_password = password
     wb.set_properties({"title": spec.report_title(agency.name, year), "company": agency.name,
                        "comments": f"{spec.id} {spec.version}"})
-    fmt = formats(wb)
+    fmt = {**formats(wb), **_clerk_formats(wb)}
     full = compute.full(spec, values)
-    _cover(wb, fmt, spec, agency, year, values, full, contact or {}, password)
+    filled = panel.Filled(values, narratives or {}, contact or {})
+    _cover(wb, fmt, spec, agency, year, filled, full, password)
     for table in spec.tables:
         _table_sheet(wb, fmt, spec, table, agency, year, values, full, password)
-    _narrative_sheet(wb, fmt, spec, narratives or {}, password)
+    _narrative_sheet(wb, fmt, spec, agency, year, narratives or {}, password)
     _stamp_sheet(wb, spec, agency, year, password)
     _defined_names(wb, spec)
     wb.close()
@@ -113,6 +123,24 @@ def formats(wb) -> dict:
     }
 
 
+def _clerk_formats(wb) -> dict:
+    """Formats of the template only (the summary workbook shares ``formats``)."""
+    return {
+        "detail": wb.add_format({"font_name": FONT, "font_size": 9, "valign": "vcenter", "text_wrap": True,
+                                 "border": 1, "font_color": "#9C0006"}),
+        "blank": wb.add_format({"bg_color": "#E0E0E0", "font_color": "#595959"}),
+        "red": wb.add_format({"bg_color": MARK_RED}),
+        "orange": wb.add_format({"bg_color": MARK_ORANGE}),
+    }
+
+
+def _footer(ws) -> None:
+    """Sheet and page number on every printed page. The agency is printed by the rows repeated
+    on each page, never here: a footer naming it would make every agency's sheet XML differ,
+    and `check` reads the sheets of one template by what it learnt from the first one."""
+    ws.set_footer("&L&A&R第 &P 页，共 &N 页")
+
+
 def _protect(ws, password: str) -> None:
     ws.protect(password, {"select_locked_cells": True, "select_unlocked_cells": True,
                           "format_columns": True, "format_rows": True})
@@ -143,7 +171,11 @@ def _table_sheet(wb, fmt, spec: Spec, table: Table, agency: Agency, year: int, v
             style = fmt["input_dec" if cell.type == "decimal" else "input_int"]
             write_value(ws, cell, v, style)
             ws.data_validation(cell.row, cell.col, cell.row, cell.col,
-                               balance.get(cell.code) or _validation(cell, spec.amount_unit))
+                               balance.get(cell.code) or _validation(table, cell, spec.amount_unit))
+    mark_table(ws, spec, table, fmt["red"], fmt["orange"])
+    ws.freeze_panes(table.header_rows[-1] + 1, 0)
+    ws.repeat_rows(0, table.header_rows[-1])  # the heading and the agency line on every page
+    _footer(ws)
     _protect(ws, password)
 
 
@@ -240,14 +272,14 @@ def text_height(text: str, width: float, size: float = 10) -> float:
     return lines * size * 1.45 + 3
 
 
-def _validation(cell: Cell, unit: str) -> dict:
+def _validation(table: Table, cell: Cell, unit: str) -> dict:
     what = f"收费金额（{unit}，可含小数）" if cell.type == "decimal" else "件数（非负整数）"
     return {
         "validate": "decimal" if cell.type == "decimal" else "integer",
         "criteria": ">=",
         "value": 0,
         "input_title": "请填写" + ("金额" if cell.type == "decimal" else "件数"),
-        "input_message": f"{cell.row_label}／{cell.col_label}\n{what}，没有请填 0。",
+        "input_message": f"{cell_name(table, cell)}\n{what}，没有请填 0。",
         "error_title": "输入有误",
         "error_message": f"此处只能填{what}，不能填文字或负数；没有请填 0。",
         "error_type": "stop",
@@ -274,7 +306,7 @@ def _balance_guard(spec: Spec, table: Table) -> dict[str, dict]:
                     "value": f"=AND(ISNUMBER({a}),{a}>=0,{a}=INT({a}),{'+'.join(lhs)}={'+'.join(rhs)})",
                     "ignore_blank": True,
                     "input_title": "请填写件数",
-                    "input_message": f"{cell.row_label}／{cell.col_label}\n非负整数，没有请填 0。",
+                    "input_message": f"{cell_name(table, cell)}\n非负整数，没有请填 0。",
                     "error_title": "请核对勾稽关系",
                     "error_message": f"{rule.description}。请核对本列各项数字（如确认无误可继续）。",
                     "error_type": "warning",
@@ -285,20 +317,22 @@ def _balance_guard(spec: Spec, table: Table) -> dict[str, dict]:
 # --- cover, narrative, stamp -------------------------------------------------------------
 
 
-def _cover(wb, fmt, spec: Spec, agency: Agency, year: int, values, full, contact, password) -> None:
+def _cover(wb, fmt, spec: Spec, agency: Agency, year: int, filled: panel.Filled, full, password) -> None:
     ws = wb.add_worksheet(spec.cover_sheet)
+    last = len(COVER_WIDTHS) - 1
     for i, width in enumerate(COVER_WIDTHS):
         ws.set_column(i, i, width)
-    ws.merge_range(0, 0, 0, 2, spec.report_title(agency.name, year) + "　填报表", fmt["title"])
+    ws.set_column(STARTED_COL, STARTED_COL, None, None, {"hidden": True})
+    ws.merge_range(0, 0, 0, last, spec.report_title(agency.name, year) + "　填报表", fmt["title"])
     ws.set_row(0, 36)
-    ws.merge_range(1, 0, 1, 2, f"格式：{spec.name}　模板版本：{spec.version}", fmt["subtitle"])
+    ws.merge_range(1, 0, 1, last, f"格式：{spec.name}　模板版本：{spec.version}", fmt["subtitle"])
     fixed = {spec.cover_code("agency"): agency.name, spec.cover_code("year"): f"{year}"}
     for f in spec.cover:
         ws.write_string(f.row, f.col - 1, f.label, fmt["field"])
         if f.role == "fixed":
             ws.write_string(f.row, f.col, fixed.get(f.code, ""), fmt["field_fixed"])
         else:
-            text = contact.get(f.code)
+            text = filled.contact.get(f.code)
             if text:
                 ws.write_string(f.row, f.col, text, fmt["field_input"])
             else:
@@ -307,126 +341,111 @@ def _cover(wb, fmt, spec: Spec, agency: Agency, year: int, values, full, contact
                 "validate": "length", "criteria": "<=", "value": 100,
                 "input_title": "请填写" + f.label, "input_message": f"请填写{f.label}。",
             })
-    row = spec.cover[-1].row + 2
-    ws.write_string(row, 0, "填写说明", fmt["section"])
-    rules = "；".join(f"{r.id} {r.description}" for r in spec.rules if r.severity == "error")
-    for i, line in enumerate(INSTRUCTIONS, 1):
+    row = _panel(ws, fmt, spec, filled, full, _panel_top(spec))
+    ws.write_string(row + 1, 0, "填写指南", fmt["section"])
+    row += 1
+    for i, line in enumerate(GUIDE, 1):
         row += 1
-        text = line.format(narrative_sheet=spec.narrative_sheet, rules=rules, amount_unit=spec.amount_unit)
-        ws.merge_range(row, 0, row, 2, f"{i}. {text}", fmt["text"])
-        ws.set_row(row, text_height(f"{i}. {text}", COVER_WIDTHS[0] + COVER_WIDTHS[1] + COVER_WIDTHS[2]))
-    row += 2
-    ws.write_string(row, 0, "即时校验", fmt["section"])
-    ws.write_string(row, 1, "（随填写自动更新；“未通过”时请核对对应表格）", fmt["guidance"])
-    for check_row, (label, description, formula, cached) in enumerate(_panel(spec, values, full), start=row + 1):
-        ws.write_string(check_row, 0, label, fmt["field"])
-        ws.write_string(check_row, 1, description, fmt["field_fixed"])
-        ws.write_formula(check_row, 2, formula, fmt["status"], cached)
-        good, bad = (("==", f'"{PASS}"'), ("!=", f'"{PASS}"')) if isinstance(cached, str) else (("==", 0), (">", 0))
-        for (criteria, value), style in ((good, fmt["pass"]), (bad, fmt["fail"])):
-            ws.conditional_format(check_row, 2, check_row, 2, {"type": "cell", "criteria": criteria,
-                                                               "value": value, "format": style})
+        text = f"{i}. " + _guide_line(spec, line)
+        ws.merge_range(row, 0, row, last, text, fmt["text"])
+        ws.set_row(row, text_height(text, sum(COVER_WIDTHS)))
     _page(ws)
+    _footer(ws)
     ws.activate()
     _protect(ws, password)
 
 
-def _panel(spec: Spec, values, full) -> list[tuple[str, str, str, object]]:
-    """Live checks shown on the cover: (label, description, formula, cached result)."""
-    out: list[tuple[str, str, str, object]] = []
-    for rule in spec.rules:
-        conds, ok = _rule_conditions(spec, rule, full)
-        if conds:
-            out.append((rule.id, rule.description, f'=IF(AND({",".join(conds)}),"{PASS}","{FAIL}")',
-                        PASS if ok else FAIL))
-    for table in spec.tables:
-        rects = [_ref(table.sheet, r) for r in _input_rects(table)]
-        blanks = sum(1 for c in table.inputs if values.get(c.code) is None)
-        out.append((f"表{table.section}未填", f"表{table.section}中尚未填写的黄色单元格个数（应为 0；没有发生的事项请填 0）",
-                    "=" + "+".join(f"COUNTBLANK({r})" for r in rects), blanks))
-        texts = sum(1 for c in table.inputs if isinstance(values.get(c.code), str))
-        out.append((f"表{table.section}非数字", f"表{table.section}中填了文字（如“无”“/”“—”“0件”）的单元格个数（应为 0）",
-                    "=" + "+".join(f"COUNTA({r})-COUNT({r})" for r in rects), texts))
-    return out
+def _guide_line(spec: Spec, line: str) -> str:
+    ranges = "；".join(f"表{t.section} " + "、".join(input_rects(t.inputs)) for t in spec.tables)
+    return line.format(narrative_sheet=spec.narrative_sheet, cover_sheet=spec.cover_sheet, input_ranges=ranges,
+                       amount_unit=spec.amount_unit)
 
 
-def _rule_conditions(spec: Spec, rule, full) -> tuple[list[str], bool]:
-    if rule.kind == "balance":
-        table = spec.table(rule.params["table"])
-        conds, ok = [], True
-        for col in table.col_codes:
-            lhs = [table.cell(r, col) for r in rule.params["lhs"]]
-            rhs = [table.cell(r, col) for r in rule.params["rhs"]]
-            conds.append("+".join(_ref(c.sheet, c.address) for c in lhs) + "="
-                         + "+".join(_ref(c.sheet, c.address) for c in rhs))
-            ok &= sum(full[c.code] for c in lhs) == sum(full[c.code] for c in rhs)
-        return conds, ok
-    if rule.kind == "totals":
-        table = spec.table(rule.params["table"])
-        along_row = rule.params["axis"] == "row"
-        conds, ok = [], True
-        for cell in table.totals:
-            parts = [spec.cell(c) for c in cell.sum_of]
-            if along_row != all(p.row == cell.row for p in parts):
-                continue
-            conds.append(f"{_ref(cell.sheet, cell.address)}=SUM("
-                         + ",".join(_ref(cell.sheet, r) for r in _sum_ranges(spec, cell)) + ")")
-            ok &= full[cell.code] == sum(full[p.code] for p in parts)
-        return conds, ok
-    return [], True
+def _panel_top(spec: Spec) -> int:
+    """The panel's title row: its header row follows, then its lines."""
+    return spec.cover[-1].row + 2
 
 
-def _sum_ranges(spec: Spec, cell: Cell) -> list[str]:
-    return spec.formula(cell)[4:-1].split(",")
+def _panel(ws, fmt, spec: Spec, filled: panel.Filled, full, top: int) -> int:
+    """The live check panel from sheet row ``top``; returns its last row."""
+    ws.write_string(top, 0, "即时校验", fmt["section"])
+    ws.merge_range(top, 1, top, len(COVER_WIDTHS) - 1,
+                   "随填写自动更新。全部“通过”、结论为“可以报送”后再报送；“未通过”的项目请按“需核对”一栏到对应表格修改"
+                   "（红色、橙色的单元格）。", fmt["guidance"])
+    ws.set_row(top, 26)
+    for col, head in enumerate(("表格", "要求", "状态", "需核对")):
+        ws.write_string(top + 1, col, head, fmt["head"])
+    started = absolute(address(top + 1, STARTED_COL))
+    n_started = filled.started(spec)
+    ws.write_formula(top + 1, STARTED_COL, "=" + panel.started_formula(spec), None, n_started)
+    lines = panel.lines(spec, filled, full)
+    first = top + 2
+    statuses = []
+    for r, line in enumerate(lines, start=first):
+        ws.write_string(r, 0, line.where, fmt["field"])
+        ws.write_string(r, 1, line.text, fmt["field_fixed"])
+        statuses.append(panel.status(line.cached, n_started))
+        ws.write_formula(r, 2, "=" + panel.status_formula(address(r, 3), started), fmt["status"], statuses[-1])
+        ws.write_formula(r, 3, "=" + line.detail, fmt["detail"], line.cached)
+        ws.set_row(r, max(16, text_height(line.text, COVER_WIDTHS[1])))
+    last = first + len(lines) - 1
+    overall = last + 1
+    ws.write_string(overall, 0, "结论", fmt["field"])
+    ws.write_string(overall, 1, "以上各项全部通过", fmt["field"])
+    status_range = absolute(f"{address(first, 2)}:{address(last, 2)}")
+    ws.write_formula(overall, 2, "=" + panel.overall_formula(status_range, len(lines), started), fmt["status"],
+                     panel.overall(statuses, n_started))
+    ws.write_blank(overall, 3, None, fmt["detail"])
+    ws.set_row(overall, 22)
+    for value, style in ((panel.PASS, "pass"), (panel.READY, "pass"), (panel.FAIL, "fail"),
+                         (panel.NOT_READY, "fail"), (panel.BLANK, "blank")):
+        ws.conditional_format(first, 2, overall, 2, {"type": "cell", "criteria": "==", "value": f'"{value}"',
+                                                      "format": fmt[style]})
+    return overall
 
 
-def _input_rects(table: Table) -> list[str]:
-    """Input cells as few rectangles as possible: per row runs, merged down equal runs."""
-    runs: dict[int, list[tuple[int, int]]] = {}
-    for c in table.inputs:
-        row_runs = runs.setdefault(c.row, [])
-        if row_runs and row_runs[-1][1] + 1 == c.col:
-            row_runs[-1] = (row_runs[-1][0], c.col + c.colspan - 1)
-        else:
-            row_runs.append((c.col, c.col))
-    rects: list[list[int]] = []  # [top, bottom, first col, last col]
-    for r in sorted(runs):
-        for a, b in runs[r]:
-            prev = next((x for x in rects if x[1] == r - 1 and x[2] == a and x[3] == b), None)
-            if prev:
-                prev[1] = r
-            else:
-                rects.append([r, r, a, b])
-    return [f"{address(t, a)}:{address(b_, b)}" if (t, a) != (b_, b) else address(t, a) for t, b_, a, b in rects]
+def panel_rows(spec: Spec) -> dict[str, tuple[int, int]]:
+    """Where each panel line's status and detail are: key -> (0-based row, status column); the
+    overall line is ``"overall"``. For tests and tools reading a recalculated cover."""
+    first = _panel_top(spec) + 2
+    keys = [line.key for line in panel.lines(spec, panel.Filled({}, {}, {}), compute.full(spec, {}))]
+    rows = {key: (first + i, 2) for i, key in enumerate(keys)}
+    rows["overall"] = (first + len(keys), 2)
+    return rows
 
 
-def _ref(sheet: str, ref: str) -> str:
-    return f"{quote_sheetname(sheet)}!{ref}"
-
-
-def _narrative_sheet(wb, fmt, spec: Spec, narratives, password) -> None:
+def _narrative_sheet(wb, fmt, spec: Spec, agency: Agency, year: int, narratives, password) -> None:
     ws = wb.add_worksheet(spec.narrative_sheet)
     ws.set_column(0, 0, NARRATIVE_WIDTH)
     ws.write_string(0, 0, "文字部分（报告第一、五、六部分）", fmt["title"])
+    ws.write_string(1, 0, f"填报单位：{agency.name}　　报告年度：{year}年", fmt["subtitle"])
     ws.set_row(0, 30)
+    ws.repeat_rows(0, 1)  # the agency on every printed page
     for n in spec.narratives:
         ws.write_string(n.row - 2, 0, n.heading, fmt["section"])
         ws.write_string(n.row - 1, 0, "填写要求：" + n.guidance, fmt["guidance"])
         ws.set_row(n.row - 1, text_height("填写要求：" + n.guidance, NARRATIVE_WIDTH, 9))
+        # One cell merged over enough of Excel's tallest rows (409 pt) to show the section's
+        # real length whole; spreadsheet programs print such a cell across page breaks.
+        if n.rows > 1:
+            ws.merge_range(n.row, n.col, n.row + n.rows - 1, n.col, None, fmt["narrative"])
         text = narratives.get(n.code)
         if text:
             ws.write_string(n.row, n.col, text, fmt["narrative"])
         else:
             ws.write_blank(n.row, n.col, None, fmt["narrative"])
-        ws.set_row(n.row, 409)  # Excel's tallest row; a longer text scrolls inside the cell
+        for r in range(n.row, n.row + n.rows):
+            ws.set_row(r, 409)
         ws.data_validation(n.row, n.col, n.row, n.col, {
             "validate": "length", "criteria": ">=", "value": 0,
             "input_title": n.heading[:32],
-            "input_message": ("请在本单元格填写全文，可用 Alt+Enter 换行分段；内容较长时单元格只显示开头，"
-                              "全文都会读取。" + n.guidance)[:250],
+            "input_message": ("请在本单元格填写全文，换行分段：Excel、WPS 按 Alt+Enter，LibreOffice 按 Ctrl+Enter；"
+                              f"本格可显示约 {n.rows * NARRATIVE_ROW_CHARS} 字，更长的全文也都会读取。"
+                              + n.guidance)[:250],
         })
     ws.set_h_pagebreaks([n.row - 2 for n in spec.narratives[1:]])  # each section starts a page
     _page(ws)
+    _footer(ws)
     _protect(ws, password)
 
 
@@ -473,7 +492,7 @@ class _ProtectedWorkbook(xlsxwriter.Workbook):
 
     def _write_workbook_pr(self) -> None:
         super()._write_workbook_pr()
-        attrs = [("lockStructure", 1)]
+        attrs: list[tuple[str, object]] = [("lockStructure", 1)]
         if self.structure_password:
             attrs.insert(0, ("workbookPassword", _legacy_hash(self.structure_password)))
         self._xml_empty_tag("workbookProtection", attrs)
