@@ -18,7 +18,7 @@ from toolkit import catalogue
 from toolkit.format.labels import published_key
 from toolkit.format.spec import DEFAULT_EDITION, Spec, Table, editions, load_spec
 from toolkit.model import Filled, Finding
-from toolkit.published import sections
+from toolkit.published import flat, sections
 from toolkit.published.doc import Doc, ReadError, Row, read_document
 from toolkit.published.tables import TableRead, read_table, sheet_name
 from toolkit.published.tokens import segments, tokenize
@@ -74,6 +74,39 @@ def read_published(path: Path, spec: Spec | None = None) -> Published:
 
 
 def read_doc(doc: Doc, spec: Spec) -> Published:
+    """Read the rows as they are; a text whose headings or tables are not all found that way is
+    also read as flattened text (:mod:`toolkit.published.flat`), and the better reading kept."""
+    try:
+        pub: Published | None = _read_rows(doc, spec)
+        problem = None
+    except ReadError as e:
+        pub, problem = None, e
+    if doc.kind in ("text", "html") and (pub is None or not _complete(pub)):
+        rows = flat.unflatten(spec, doc)
+        if rows is not None:
+            try:
+                other = _read_rows(rows, spec)
+            except ReadError:
+                other = None
+            if other is not None and (pub is None or _quality(other) > _quality(pub)):
+                return other
+    if pub is None:
+        assert problem is not None
+        raise problem
+    return pub
+
+
+def _complete(pub: Published) -> bool:
+    return len(pub.tables) == len(pub.spec.tables) and not any(
+        f.code in ("pub_section_missing", "pub_row_missing") for f in pub.findings)
+
+
+def _quality(pub: Published) -> tuple[int, int, int]:
+    missing = sum(1 for f in pub.findings if f.code in ("pub_section_missing", "pub_row_missing"))
+    return len(pub.tables), -missing, -len(pub.unknown())
+
+
+def _read_rows(doc: Doc, spec: Spec) -> Published:
     file = doc.path.name
     rows = doc.rows
     agency, year = sections.find_title(spec, rows, doc.title)
@@ -107,7 +140,11 @@ def read_doc(doc: Doc, spec: Spec) -> Published:
         pub.findings.extend(tr.findings)
     _narratives(pub, spec, rows, heads, starts, file)
     for h in heads:
-        if not h.numbered:
+        if not h.standard:
+            s = next(s for s in spec.sections if s.numeral == h.numeral)
+            pub.findings.append(catalogue.finding("pub_heading_nonstandard", numeral=h.numeral, found=rows[h.row].text,
+                                                  file=file, sheet=s.heading, cell=rows[h.row].text))
+        elif not h.numbered:
             s = next(s for s in spec.sections if s.numeral == h.numeral)
             pub.findings.append(catalogue.finding("pub_heading_unnumbered", numeral=h.numeral, found=rows[h.row].text,
                                                   file=file, sheet=s.heading, cell=rows[h.row].text))

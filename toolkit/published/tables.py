@@ -13,11 +13,10 @@ from decimal import Decimal
 
 from toolkit import catalogue
 from toolkit.format.labels import core, published_key
-from toolkit.format.spec import Cell, Table
+from toolkit.format.spec import Cell, Table, load_spec
 from toolkit.model import Finding
+from toolkit.published.split import Equation, Pending, solve_table, split_row
 from toolkit.published.tokens import Segment, Token, number
-
-SPLIT_BUDGET = 200_000  # search steps for one run-together row before calling it ambiguous
 
 
 @dataclass(frozen=True)
@@ -37,6 +36,7 @@ class TableRead:
     rows_found: int = 0
     labels_found: int = 0
     labels_missing: list[str] = field(default_factory=list)
+    pending: list[tuple[Pending, str, str]] = field(default_factory=list)  # undecided runs: row, its name, raw
 
     @property
     def score(self) -> int:
@@ -111,6 +111,7 @@ def read_table(table: Table, edition: str, segs: list[Segment], file: str = "") 
             values, p = segs[j].values, j + 1
         out.rows_found += 1
         _resolve(out, cells, values, file)
+    _solve_pending(out, file)
     return out
 
 
@@ -206,80 +207,90 @@ def _row_notes(out: TableRead, cells: list[Cell], readings: list[Reading], file:
 
 def _split(out: TableRead, cells: list[Cell], vals: list[Token], file: str, where: str,
            row_name: str) -> list[Reading]:
-    """Cells run together (``3001530061 4 3119``): find the split the row's totals allow."""
+    """Cells run together (``3001530061 4 3119``): cut by the cell count, else by the row's total;
+    a row still undecided waits for the table-wide search (:func:`_solve_pending`)."""
     index = {c.code: i for i, c in enumerate(cells)}
     checks = [(index[c.code], [index[x] for x in c.sum_of])
               for c in cells if c.sum_of and all(x in index for x in c.sum_of)]
-    found = _splits([v.text for v in vals], [v.digits for v in vals], len(cells), checks)
+    found = split_row([v.text for v in vals], [v.digits for v in vals], len(cells), checks)
     raw = " ".join(v.text for v in vals)
-    if len(found) == 1:
-        pieces = found[0]
+    if found.pieces is not None:
         out.findings.append(catalogue.finding(
-            "pub_run_together", row=row_name, raw=raw, pieces=" ".join(pieces),
-            file=file, sheet=where, cell=row_name, ref=cells[0].code, actual=raw))
-        return [Reading(c.code, number(p) if number(p) is not None else 0, p,
-                        "split" if number(p) is not None else "placeholder") for c, p in zip(cells, pieces)]
-    if found:
-        said = catalogue.finding("pub_ambiguous", row=row_name, raw=raw, splits="；".join(" ".join(s) for s in found[:2]),
-                                 file=file, sheet=where, cell=row_name, ref=cells[0].code, actual=raw)
+            "pub_run_together", "" if found.how == "row" else "count", row=row_name, raw=raw,
+            pieces=" ".join(found.pieces), file=file, sheet=where, cell=row_name, ref=cells[0].code, actual=raw))
+        return _pieces(cells, found.pieces, "split")
+    if found.candidates:
+        out.pending.append((Pending([c.code for c in cells], found.candidates), row_name, raw))
+    elif found.shown:
+        out.findings.append(_ambiguous(out, cells, row_name, raw, found.shown, file, where))
     else:
-        said = catalogue.finding("pub_row_unreadable", "unsplit", row=row_name, count=len(cells), raw=raw,
-                                 file=file, sheet=where, cell=row_name, ref=cells[0].code, actual=raw)
-    out.findings.append(said)
+        out.findings.append(catalogue.finding(
+            "pub_row_unreadable", "unsplit", row=row_name, count=len(cells), raw=raw,
+            file=file, sheet=where, cell=row_name, ref=cells[0].code, actual=raw))
     return [Reading(c.code, None, raw, "ambiguous") for c in cells]
 
 
-def _splits(texts: list[str], splittable: list[bool], n: int,
-            checks: list[tuple[int, list[int]]]) -> list[list[str]]:
-    """Every way to cut the tokens into ``n`` numbers (no leading zeros) that passes ``checks``.
+def _pieces(cells: list[Cell], pieces: list[str], status: str) -> list[Reading]:
+    return [Reading(c.code, number(p) if number(p) is not None else 0, p,
+                    status if number(p) is not None else "placeholder") for c, p in zip(cells, pieces)]
 
-    Stops at two solutions (enough to call it ambiguous) or when the search budget runs out.
-    """
-    done_at: dict[int, list[tuple[int, list[int]]]] = {}
-    for total, parts in checks:
-        done_at.setdefault(max([total, *parts]), []).append((total, parts))
-    found: list[list[str]] = []
-    pieces: list[str] = []
-    steps = 0
 
-    def passes() -> bool:
-        for total, parts in done_at.get(len(pieces) - 1, []):
-            vals = [number(pieces[i]) for i in (total, *parts)]
-            if all(v is not None for v in vals) and vals[0] != sum(vals[1:]):
-                return False
-        return True
+def _ambiguous(out: TableRead, cells: list[Cell], row_name: str, raw: str, shown: list[list[str]],
+               file: str, where: str) -> Finding:
+    return catalogue.finding("pub_ambiguous", row=row_name, raw=raw, splits="；".join(" ".join(s) for s in shown[:3]),
+                             file=file, sheet=where, cell=row_name, ref=cells[0].code, actual=raw,
+                             expected=[" ".join(s) for s in shown])
 
-    def capacity(t: int, pos: int) -> tuple[int, int]:
-        """Fewest and most numbers the rest of the tokens can still give."""
-        rest = range(t, len(texts))
-        least = len(rest)
-        most = sum((len(texts[k]) - (pos if k == t else 0)) if splittable[k] else 1 for k in rest)
-        return least, most
 
-    def walk(t: int, pos: int) -> None:
-        nonlocal steps
-        steps += 1
-        if len(found) >= 2 or steps > SPLIT_BUDGET:
-            return
-        if t == len(texts):
-            if len(pieces) == n:
-                found.append(list(pieces))
-            return
-        least, most = capacity(t, pos)
-        if not least <= n - len(pieces) <= most:
-            return
-        text = texts[t]
-        if not splittable[t]:
-            options = [len(text)]
+def _solve_pending(out: TableRead, file: str) -> None:
+    """Rows a cell count and their own total left undecided, read together with the table's
+    column arithmetic; a row decided this way says which rules it leaned on."""
+    if not out.pending:
+        return
+    rules, equations = _equations(out.table, out.edition)
+    known = {code: r.value for code, r in out.readings.items() if r.status not in _UNKNOWN}
+    pending = [p for p, _, _ in out.pending]
+    for code in (c for p in pending for c in p.codes):
+        known.pop(code, None)
+    picks, complete = solve_table(pending, known, equations)
+    cells = {c.code: c for c in out.table.cells}
+    where = sheet_name(out.table)
+    for (p, row_name, raw), chosen in zip(out.pending, picks):
+        row = [cells[c] for c in p.codes]
+        if complete and len(chosen) == 1 and equations:
+            for r in _pieces(row, chosen[0], "split"):
+                out.readings[r.code] = r
+            out.findings.append(catalogue.finding(
+                "pub_run_together", "table", row=row_name, raw=raw, pieces=" ".join(chosen[0]), rules=rules,
+                file=file, sheet=where, cell=row_name, ref=p.codes[0], actual=raw))
+            _row_notes(out, row, [out.readings[c] for c in p.codes], file, where, row_name)
         else:
-            options = [1] if text[pos] == "0" else list(range(1, len(text) - pos + 1))
-        for k in options:
-            pieces.append(text[pos:pos + k])
-            if passes():
-                walk(t + 1, 0) if pos + k == len(text) else walk(t, pos + k)
-            pieces.pop()
+            out.findings.append(_ambiguous(out, row, row_name, raw, chosen if complete and chosen else p.candidates,
+                                           file, where))
+    out.pending = []
 
-    walk(0, 0)
-    if steps > SPLIT_BUDGET and len(found) == 1:
-        found.append(found[0])  # unfinished search: one solution is no proof of uniqueness
-    return found
+
+_UNKNOWN = ("missing", "unreadable", "ambiguous", "blank")
+
+
+def _equations(table: Table, edition: str) -> tuple[str, list[Equation]]:
+    """The table's arithmetic across rows: column totals and the balance rules (R1, R3), and
+    the ids of the rules they come from."""
+    spec = load_spec(edition)
+    ids: list[str] = []
+    out: list[Equation] = []
+    cells = {c.code: c for c in table.cells}
+    for rule in spec.rules:
+        if rule.params.get("table") != table.id:
+            continue
+        if rule.kind == "balance":
+            for col in table.col_codes:
+                out.append((tuple(table.cell(r, col).code for r in rule.params["lhs"]),
+                            tuple(table.cell(r, col).code for r in rule.params["rhs"])))
+            ids.append(rule.id)
+        elif rule.kind == "totals" and rule.params.get("axis") == "column":
+            across = [c for c in table.cells if c.sum_of and any(cells[x].row_code != c.row_code for x in c.sum_of
+                                                                  if x in cells)]
+            out += [((c.code,), tuple(c.sum_of)) for c in across]
+            ids.append(rule.id)
+    return "、".join(ids), out
