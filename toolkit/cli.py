@@ -107,7 +107,7 @@ def _print_published_findings(findings) -> None:
 
 @app.command("import")
 def import_(
-    report: Path = typer.Argument(..., help="已发布的年度报告：.txt（网页复制或 PDF 提取的文字）、.html/.htm 或 .docx"),
+    report: Path = typer.Argument(..., help="已发布的年度报告：.txt（网页复制或 PDF 提取的文字）、.html/.htm、.pdf 或 .docx"),
     out: Path | None = typer.Option(None, "-o", "--out", help="输出的 .xlsx（默认 <单位编号>.xlsx）"),
     agency_id: str | None = typer.Option(None, "--agency-id", help="单位编号（默认取单位名称）"),
     year: int | None = typer.Option(None, "--year", help="报告年度（默认从标题识别）"),

@@ -81,7 +81,7 @@ def read_doc(doc: Doc, spec: Spec) -> Published:
         problem = None
     except ReadError as e:
         pub, problem = None, e
-    if doc.kind in ("text", "html") and (pub is None or not _complete(pub)):
+    if doc.kind in ("text", "pdf", "html") and (pub is None or not _complete(pub)):
         rows = flat.unflatten(spec, doc)
         if rows is not None:
             try:
@@ -250,7 +250,7 @@ def _narratives(pub: Published, spec: Spec, rows: list[Row], heads: list[section
             begin = at[n.section] + 1
             ranges[n.code] = (begin, next((b for b in bounds if b >= begin), len(rows)))
     wrap = None
-    if pub.doc.kind == "text":
+    if pub.doc.kind in ("text", "pdf"):
         wrap = sections.wrap_width([r for b, e in ranges.values() for r in rows[b:e]])
     for n in spec.narratives:
         if n.section not in at:

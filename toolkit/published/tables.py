@@ -82,7 +82,7 @@ def read_table(table: Table, edition: str, segs: list[Segment], file: str = "") 
     region_key = "".join(s.key for s in segs)
     for lb in table.labels:
         if lb.kind in ("header", "title", "corner"):
-            if published_key(lb.text) in region_key:
+            if _in_header(published_key(lb.text), region_key):
                 out.labels_found += 1
             elif lb.kind != "corner" and lb.text not in out.labels_missing:
                 out.labels_missing.append(lb.text)
@@ -119,7 +119,14 @@ def _row_label(cell: Cell) -> str:
     return next((p for p in reversed(cell.row_path) if p), "")
 
 
+STRAY = 2
+WRAPPED_MIN = 6  # characters of a label's start that must show before its figures when it wraps
+
+
 def _find(segs: list[Segment], start: int, label: str) -> tuple[int, int] | None:
+    """The segment (and position in its key) where ``label`` is: the whole label, its core, or --
+    a long label wrapped with its figures printed beside its first lines (PDF text) -- its
+    start, running up to the figures."""
     full = published_key(label)
     short = core(full)
     for j in range(start, len(segs)):
@@ -127,9 +134,42 @@ def _find(segs: list[Segment], start: int, label: str) -> tuple[int, int] | None
         pos = k.find(full)
         if pos < 0 and len(short) >= 4 and short != full:
             pos = k.find(short)
+        if pos < 0 and segs[j].values and len(full) > WRAPPED_MIN:
+            pos = _wrapped(k, full)
         if pos >= 0:
             return j, pos
     return None
+
+
+def _wrapped(key: str, full: str) -> int:
+    """Where a start of ``full`` (at least WRAPPED_MIN characters) ends ``key``, or -1; up to
+    STRAY characters may follow it (a tall merged label printed one character per line lands
+    them on the line of the figures)."""
+    for stray in range(STRAY + 1):
+        head = key[:len(key) - stray]
+        for n in range(len(full) - 1, WRAPPED_MIN - 1, -1):
+            if head.endswith(full[:n]):
+                return len(head) - n
+    return -1
+
+
+def _in_header(label: str, region: str) -> bool:
+    """A header label in the table's text: whole, or its characters in order within a short
+    span (PDF text in columns prints a wrapped header cell's lines between its neighbours')."""
+    if label in region:
+        return True
+    span = 4 * len(label) + 20
+    start = region.find(label[0])
+    while start >= 0:
+        pos = start
+        for ch in label[1:]:
+            pos = region.find(ch, pos + 1, start + span)
+            if pos < 0:
+                break
+        else:
+            return True
+        start = region.find(label[0], start + 1)
+    return False
 
 
 def _missing(out: TableRead, cells: list[Cell], file: str) -> None:
