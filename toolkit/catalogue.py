@@ -165,6 +165,11 @@ CATALOGUE: tuple[Code, ...] = (
          {"count": "{sheet}“{row}”的数字粘连在一起（{raw}），按列数唯一拆分为 {pieces}。请核对原文。",
           "table": "{sheet}“{row}”的数字粘连在一起（{raw}），按列数和本行总计仍有多种拆分，"
                    "已按全表的勾稽关系（{rules}）唯一拆分为 {pieces}。请核对原文。"}),
+    Code("pub_unit", "published", "info", "表格中的数字带有单位（已按表格的单位读取）",
+         "{sheet}“{column}”填写为“{raw}”，已读取为 {value}。表格中只应填写数字，单位以表头为准。",
+         "表格中只填写数字，单位以表头为准。",
+         {"converted": "{sheet}“{column}”填写为“{raw}”，已按表格的单位换算为 {value}（{unit}）。请核对原文；"
+                       "表格中只应填写以{unit}为单位的数字。"}),
     Code("pub_ambiguous", "published", "error", "数字粘连在一起，有多种拆分都符合勾稽关系（该行未读取）",
          "{sheet}“{row}”的数字粘连在一起（{raw}），有多种拆分都符合勾稽关系（如 {splits}），"
          "无法确定各单元格的数字，该行未读取。请在原文中用空格或表格分开各列。",
@@ -176,6 +181,9 @@ CATALOGUE: tuple[Code, ...] = (
     Code("pub_row_missing", "published", "error", "表格中找不到某一行（行标签缺失或被改动）",
          "{sheet}找不到“{row}”这一行，该行数字未读取。请核对行标签是否与官方格式一致。",
          "请按官方格式补全该行，行标签与官方格式保持一致。"),
+    Code("pub_label_variant", "published", "warning", "行标签与官方格式不一致（已按位置和相似度识别）",
+         "{sheet}的行标签“{found}”与官方格式“{label}”不一致（缺字或错字），已按其位置和相似度作为该行读取。请核对原文。",
+         "行标签请与官方格式保持一致。"),
     Code("pub_header", "published", "warning", "表头缺少官方格式的列标签",
          "{sheet}的表头中找不到“{labels}”。请核对表头是否与官方格式一致；数字按官方格式的列序读取。",
          "请核对表头是否被改动；数字按官方格式的列序读取。"),

@@ -46,6 +46,8 @@ def read_document(path: Path) -> Doc:
     suffix = path.suffix.lower()
     if suffix in (".html", ".htm", ".shtml", ".xhtml"):
         return html.read(path)
+    if suffix == ".js":
+        return html.read_js(path)
     if suffix == ".docx":
         return docx.read(path)
     if suffix == ".pdf":

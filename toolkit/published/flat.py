@@ -29,6 +29,7 @@ _NUMERAL = "[一二三四五六七八九十]{1,2}[、.]"
 # Web-page chrome that follows a report's last section on archived pages.
 _CHROME_AFTER = re.compile(r"附件下载|相关附件|相关链接|打印本页|关闭窗口|【打印】|【关闭】|分享到|扫一扫")
 # A figure as flattened text shows it: digits, a decimal point, and a sign or placeholder next to them.
+_ITEM = re.compile(r"(?<=[0-9])(?=[1-9][.．、](?![0-9]))")
 _BOUNDARY = re.compile(r"(?<=[0-9０-９])(?=[^0-9０-９\s.．])|(?<=[^0-9０-９\s.．+\-－])(?=[0-9０-９])")
 
 
@@ -214,5 +215,6 @@ def _label_at(full: str, k: str, lo: int, hi: int) -> tuple[int, int] | None:
 
 
 def spaced(text: str) -> str:
-    """Figures set apart from the words around them (``70000007（三）`` -> ``70000007 （三）``)."""
-    return _BOUNDARY.sub(" ", text)
+    """Figures set apart from the words around them (``70000007（三）`` -> ``70000007 （三）``), and
+    from an item number that follows them (``00000002.其他…``: a label not found as an anchor)."""
+    return _ITEM.sub(" ", _BOUNDARY.sub(" ", text))

@@ -8,6 +8,7 @@ split; more than one fitting split is reported, never guessed.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -16,7 +17,7 @@ from toolkit.format.labels import core, published_key
 from toolkit.format.spec import Cell, Table, load_spec
 from toolkit.model import Finding
 from toolkit.published.split import Equation, Pending, solve_table, split_row
-from toolkit.published.tokens import Segment, Token, number
+from toolkit.published.tokens import Segment, Token, in_unit, number, unit_of
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ def read_table(table: Table, edition: str, segs: list[Segment], file: str = "") 
     p = 0
     for i, cells in enumerate(groups):
         if labels[i]:
-            hit = _find(segs, p, labels[i])
+            hit = _find(segs, p, labels[i]) or _similar(out, segs, p, labels, i, file)
             if hit is None:
                 _missing(out, cells, file)
                 continue
@@ -115,11 +116,45 @@ def read_table(table: Table, edition: str, segs: list[Segment], file: str = "") 
     return out
 
 
+SIMILAR = 0.7  # difflib ratio from which a deviating label is taken for the official one
+
+
+def _similar(out: TableRead, segs: list[Segment], start: int, labels: list[str], i: int,
+             file: str) -> tuple[int, int] | None:
+    """A row label printed with characters missing or changed: the one segment with figures,
+    between the previous row and the next label found, whose text ends most like the label."""
+    full = published_key(labels[i])
+    if len(core(full)) < 4:
+        return None
+    stop = min((hit[0] for lab in labels[i + 1:] if lab and (hit := _find(segs, start, lab))), default=len(segs))
+    scored = []
+    for j in range(start, stop):
+        if any(v.text for v in segs[j].values):
+            ratio, tail = _likeness(segs[j].key, full)
+            scored.append((ratio, j, tail))
+    scored.sort(reverse=True)
+    if not scored or scored[0][0] < SIMILAR or (len(scored) > 1 and scored[1][0] == scored[0][0]):
+        return None
+    _, j, tail = scored[0]
+    row = locate(out.table, next(c for c in out.table.cells if _row_label(c) == labels[i])).split("／")[0]
+    out.findings.append(catalogue.finding("pub_label_variant", found=tail, label=labels[i], file=file,
+                                          sheet=sheet_name(out.table), cell=row, actual=tail, expected=labels[i]))
+    return j, len(segs[j].key) - len(tail)
+
+
+def _likeness(key: str, full: str) -> tuple[float, str]:
+    """How like ``full`` the end of ``key`` is (best over tails a few characters longer or shorter)."""
+    best = (0.0, "")
+    for n in range(max(1, len(full) - 4), len(full) + 5):
+        tail = key[-n:]
+        best = max(best, (difflib.SequenceMatcher(None, tail, full, autojunk=False).ratio(), tail))
+    return best
+
+
 def _row_label(cell: Cell) -> str:
     return next((p for p in reversed(cell.row_path) if p), "")
 
 
-STRAY = 2
 WRAPPED_MIN = 6  # characters of a label's start that must show before its figures when it wraps
 
 
@@ -134,22 +169,24 @@ def _find(segs: list[Segment], start: int, label: str) -> tuple[int, int] | None
         pos = k.find(full)
         if pos < 0 and len(short) >= 4 and short != full:
             pos = k.find(short)
-        if pos < 0 and segs[j].values and len(full) > WRAPPED_MIN:
-            pos = _wrapped(k, full)
+        if pos < 0 and segs[j].values and len(full) > WRAPPED_MIN and not any(t.bound for t in segs[j].texts):
+            pos = _wrapped(segs[j], full)
         if pos >= 0:
             return j, pos
     return None
 
 
-def _wrapped(key: str, full: str) -> int:
-    """Where a start of ``full`` (at least WRAPPED_MIN characters) ends ``key``, or -1; up to
-    STRAY characters may follow it (a tall merged label printed one character per line lands
-    them on the line of the figures)."""
-    for stray in range(STRAY + 1):
-        head = key[:len(key) - stray]
-        for n in range(len(full) - 1, WRAPPED_MIN - 1, -1):
-            if head.endswith(full[:n]):
-                return len(head) - n
+def _wrapped(seg: Segment, full: str) -> int:
+    """Where a start of ``full`` (at least WRAPPED_MIN characters) ends the segment's text, or -1.
+    Single characters after it are left out: a tall merged label printed one character per line
+    lands them on the line of the figures."""
+    texts = list(seg.texts)
+    while texts and len(texts[-1].text) == 1:
+        texts.pop()
+    key = published_key("".join(t.text for t in texts))
+    for n in range(len(full) - 1, WRAPPED_MIN - 1, -1):
+        if key.endswith(full[:n]):
+            return len(key) - n
     return -1
 
 
@@ -191,7 +228,7 @@ def _resolve(out: TableRead, cells: list[Cell], values: list[Token], file: str) 
     where = sheet_name(out.table)
     row_name = locate(out.table, cells[0]).split("／")[0] if _row_label(cells[0]) else "数据行"
     if len(vals) == n:
-        readings = [_reading(c, t) for c, t in zip(cells, vals)]
+        readings = [_with_unit(out, c, t, _reading(c, t), file, where, row_name) for c, t in zip(cells, vals)]
     elif len(vals) < n and vals and not any(v.bound for v in vals):
         readings = _split(out, cells, vals, file, where, row_name)
     else:
@@ -212,6 +249,24 @@ def _reading(cell: Cell, tok: Token) -> Reading:
     if v is None:
         return Reading(cell.code, 0, tok.text, "placeholder")
     return Reading(cell.code, v, tok.text, "ok")
+
+
+def _with_unit(out: TableRead, cell: Cell, tok: Token, r: Reading, file: str, where: str, row_name: str) -> Reading:
+    """A figure written with its unit (``35000元``, ``3件``): read in the table's unit, with a note."""
+    unit = unit_of(tok.text)
+    if not unit or r.value is None:
+        return r
+    target = load_spec(out.edition).amount_unit
+    value = in_unit(r.value, unit, target) if cell.type == "decimal" else None
+    column = locate(out.table, cell)
+    if value is None or unit == target:
+        out.findings.append(catalogue.finding("pub_unit", raw=tok.text, value=r.value, column=column, file=file,
+                                              sheet=where, cell=column, ref=cell.code, actual=tok.text))
+        return r
+    out.findings.append(catalogue.finding("pub_unit", "converted", raw=tok.text, value=value, unit=target,
+                                          column=column, file=file, sheet=where, cell=column, ref=cell.code,
+                                          actual=tok.text, expected=value))
+    return Reading(r.code, value, r.raw, r.status)
 
 
 def _row_notes(out: TableRead, cells: list[Cell], readings: list[Reading], file: str, where: str,

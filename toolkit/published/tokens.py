@@ -14,11 +14,11 @@ from decimal import Decimal
 from functools import cache
 
 from toolkit.format.labels import published_key
-from toolkit.format.spec import editions, load_spec
 from toolkit.published.doc import Row
 
 NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
-_COUNTS = "件|个|条|项|次"  # count words clerks append to a figure (the format's amount units too)
+_COUNTS = "件|个|条|项|次"  # count words clerks append to a figure
+MONEY = {"元": 1, "千元": 1000, "万元": 10_000, "亿元": 100_000_000}  # units of money, in 元
 # What clerks write where 0 belongs. "无" only counts inside a real cell: in PDF text it is
 # more likely a piece of a wrapped label (（四）无 / 法提供).
 PLACEHOLDERS = frozenset({"/", "\\", "-", "--", "—", "——", "－", "–", "／", "×", "x", "X", "无", "空"})
@@ -61,7 +61,8 @@ class Segment:
 
 
 def number(text: str) -> int | Decimal | None:
-    """A published number: ``12``, ``1,234``, ``96171.6``, ``3件``; None for anything else."""
+    """A published number: ``12``, ``1,234``, ``96171.6``, ``3件``, ``12.5万元``; None for anything
+    else. A unit is dropped here (see :func:`unit_of`)."""
     s = text.strip()
     m = _unit().match(s)
     if m:
@@ -72,11 +73,26 @@ def number(text: str) -> int | Decimal | None:
     return Decimal(s) if "." in s else int(s)
 
 
+def unit_of(text: str) -> str:
+    """The unit written after a number (``元`` of ``35000元``), or ""."""
+    m = _unit().match(text.strip())
+    return m.group(2) if m else ""
+
+
+def in_unit(value: int | Decimal, unit: str, target: str) -> int | Decimal | None:
+    """``value`` written in money ``unit`` expressed in ``target`` (元 -> 万元), or None when
+    either is not a unit of money."""
+    if unit not in MONEY or target not in MONEY:
+        return None
+    out = Decimal(value) * MONEY[unit] / MONEY[target]
+    return int(out) if out == out.to_integral_value() else out.normalize()
+
+
 @cache
 def _unit() -> re.Pattern:
-    """A figure followed by a count word or the amount unit of any edition (3件, 12.5万元)."""
-    units = "|".join(sorted({re.escape(load_spec(e).amount_unit) for e in editions()}))
-    return re.compile(rf"^([+-]?\d+(?:\.\d+)?)\s*(?:{_COUNTS}|{units})$")
+    """A figure followed by a count word or a unit of money (3件, 35000元, 12.5万元)."""
+    money = "|".join(sorted(MONEY, key=len, reverse=True))
+    return re.compile(rf"^([+-]?(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?)\s*({_COUNTS}|{money})$")
 
 
 def is_value(cell: str, bound: bool) -> bool:
