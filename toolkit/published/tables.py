@@ -16,8 +16,8 @@ from toolkit import catalogue
 from toolkit.format.labels import core, published_key
 from toolkit.format.spec import Cell, Table, load_spec
 from toolkit.model import Finding
-from toolkit.published.split import Equation, Pending, solve_table, split_row
-from toolkit.published.tokens import Segment, Token, in_unit, number, unit_of
+from toolkit.published.split import Equation, Pending, solve_table, split_row, splits
+from toolkit.published.tokens import Segment, Token, figure, in_unit, number, unit_of
 
 
 @dataclass(frozen=True)
@@ -245,7 +245,7 @@ def _resolve(out: TableRead, cells: list[Cell], values: list[Token], file: str) 
 def _reading(cell: Cell, tok: Token) -> Reading:
     if tok.blank:
         return Reading(cell.code, None, "", "blank")
-    v = number(tok.text)
+    v = figure(tok.text)
     if v is None:
         return Reading(cell.code, 0, tok.text, "placeholder")
     return Reading(cell.code, v, tok.text, "ok")
@@ -323,6 +323,13 @@ def _split(out: TableRead, cells: list[Cell], vals: list[Token], file: str, wher
             "pub_row_unreadable", "unsplit", row=row_name, count=len(cells), raw=raw,
             file=file, sheet=where, cell=row_name, ref=cells[0].code, actual=raw))
     return [Reading(c.code, None, raw, "ambiguous") for c in cells]
+
+
+def _splits(texts: list[str], splittable: list[bool], n: int, checks: list[tuple[int, list[int]]]) -> list[list[str]]:
+    """Up to two ways to cut a row's tokens into ``n`` numbers that pass ``checks`` (an unfinished
+    search with one way found gives it twice: no proof it is the only one)."""
+    found, complete = splits(texts, splittable, n, checks, 2)
+    return found if complete or len(found) != 1 else found * 2
 
 
 def _pieces(cells: list[Cell], pieces: list[str], status: str) -> list[Reading]:

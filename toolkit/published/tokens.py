@@ -14,6 +14,7 @@ from decimal import Decimal
 from functools import cache
 
 from toolkit.format.labels import published_key
+from toolkit.format.spec import editions, load_spec
 from toolkit.published.doc import Row
 
 NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
@@ -38,7 +39,7 @@ class Token:
 
     @property
     def placeholder(self) -> bool:
-        return self.kind == "value" and bool(self.text) and number(self.text) is None
+        return self.kind == "value" and bool(self.text) and figure(self.text) is None
 
     @property
     def digits(self) -> bool:
@@ -61,8 +62,8 @@ class Segment:
 
 
 def number(text: str) -> int | Decimal | None:
-    """A published number: ``12``, ``1,234``, ``96171.6``, ``3件``, ``12.5万元``; None for anything
-    else. A unit is dropped here (see :func:`unit_of`)."""
+    """A published number: ``12``, ``1,234``, ``96171.6``, ``3件``, ``12.5万元`` (the format's
+    amount unit); None for anything else."""
     s = text.strip()
     m = _unit().match(s)
     if m:
@@ -73,9 +74,19 @@ def number(text: str) -> int | Decimal | None:
     return Decimal(s) if "." in s else int(s)
 
 
+def figure(text: str) -> int | Decimal | None:
+    """A number as :func:`number` reads it, or one written with any unit of money (``35000元``),
+    its unit dropped (see :func:`unit_of`)."""
+    v = number(text)
+    if v is not None:
+        return v
+    m = _money().match(text.strip())
+    return number(m.group(1)) if m else None
+
+
 def unit_of(text: str) -> str:
-    """The unit written after a number (``元`` of ``35000元``), or ""."""
-    m = _unit().match(text.strip())
+    """The unit written after a number (``元`` of ``35000元``, ``件`` of ``3件``), or ""."""
+    m = _unit().match(text.strip()) or _money().match(text.strip())
     return m.group(2) if m else ""
 
 
@@ -88,16 +99,25 @@ def in_unit(value: int | Decimal, unit: str, target: str) -> int | Decimal | Non
     return int(out) if out == out.to_integral_value() else out.normalize()
 
 
+_FIGURE = r"([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)"
+
+
 @cache
 def _unit() -> re.Pattern:
-    """A figure followed by a count word or a unit of money (3件, 35000元, 12.5万元)."""
-    money = "|".join(sorted(MONEY, key=len, reverse=True))
-    return re.compile(rf"^([+-]?(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:\.\d+)?)\s*({_COUNTS}|{money})$")
+    """A figure followed by a count word or the amount unit of any edition (3件, 12.5万元)."""
+    units = "|".join(sorted({re.escape(load_spec(e).amount_unit) for e in editions()}))
+    return re.compile(rf"^{_FIGURE}\s*({_COUNTS}|{units})$")
+
+
+@cache
+def _money() -> re.Pattern:
+    """A figure followed by any unit of money (35000元)."""
+    return re.compile(rf"^{_FIGURE}\s*({'|'.join(sorted(MONEY, key=len, reverse=True))})$")
 
 
 def is_value(cell: str, bound: bool) -> bool:
     s = cell.strip()
-    if number(s) is not None:
+    if figure(s) is not None:
         return True
     return s in (PLACEHOLDERS if bound else _FREE_PLACEHOLDERS)
 
