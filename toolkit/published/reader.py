@@ -128,7 +128,7 @@ def _read_rows(doc: Doc, spec: Spec) -> Published:
         raise ReadError(
             f"{file} 不是可读取的政府信息公开工作年度报告：{what}。"
             "请确认文件是完整的年度报告正文（含“二、主动公开政府信息情况”等三张统计表），"
-            "网页请保存完整页面或复制全文为文本，PDF 请先提取文字。"
+            "网页请保存完整页面或复制全文为文本，扫描版 PDF 请先进行文字识别。"
         )
     for t in spec.tables:
         tr = pub.tables.get(t.id)
