@@ -180,3 +180,16 @@ def test_property_read_right_or_reported(spec, tmp_path, seed, spaces):
     rows = {f.ref for f in pub.findings if f.code in ("pub_ambiguous", "pub_row_unreadable")}
     assert all(any(c.code in rows for c in spec.cells if c.row_code == spec.cell(u).row_code
                    and c.table == spec.cell(u).table) for u in unknown)
+
+
+def test_narrative_breaks_a_tie_and_says_so(spec, tmp_path):
+    """Table 四 of seed 1 cuts several ways by its group totals; the figures the overview quotes
+    (results of reviews and lawsuits) agree with one cut only: read, and reported as such."""
+    figs = pf.random_figures(spec, 1)
+    narr = {**pf.default_narratives(spec, figs, 2024), "overview": pf.quoting(figs)}
+    path = write(tmp_path, pf.flat_text(pf.Report(figures=figs, narratives=narr)))
+    pub = read_published(path, spec)
+    assert wrong(spec, pub, figs) == [] and undecided(pub) == [("表二", "规章"), ("表二", "行政规范性文件")]
+    [f] = [f for f in pub.findings if f.sheet == "表四"]
+    assert (f.code, f.severity) == ("pub_run_together", "info") and "文字部分所述的数字（行政诉讼" in f.message
+    assert audit_report(path, spec).exit_code == 1  # table 二 still ambiguous

@@ -13,32 +13,6 @@ from toolkit.published.audit import audit_report
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "published"))
 import pubfix as pf  # noqa: E402
 
-OUTCOMES = {  # what the sentence names -> the row codes of table 三 it sums
-    "予以公开": ("granted",), "部分公开": ("partial",),
-    "不予公开": tuple(f"denied_{x}" for x in ("secret", "law", "safety", "third_party", "internal", "process",
-                                          "enforcement", "inquiry")),
-    "无法提供": ("unable_not_held", "unable_not_existing", "unable_unclear"),
-    "不予处理": tuple(f"rejected_{x}" for x in ("petition", "repeat", "publication", "massive", "confirm")),
-    "其他处理": ("other_overdue", "other_unpaid", "other_other"),
-}
-
-
-def quoting(figs, off: int = 0) -> str:
-    """An overview quoting every sub-count (each ``off`` from the table)."""
-    def t3(*rows):
-        return sum(figs[f"t3_{r}_total"] for r in rows) + off
-
-    def t4(*cells):
-        return sum(figs[f"t4_{c}"] for c in cells) + off
-
-    outcomes = "，".join(f"{what}{t3(*rows)}件" for what, rows in OUTCOMES.items())
-    return (f"全年共收到政府信息公开申请{figs['t3_new_total']}件，上年结转{t3('carried_in')}件，办结{t3('closed_total')}件，"
-            f"其中{outcomes}，结转下年度继续办理{t3('carried_out')}件。予以公开或部分公开{t3('granted', 'partial')}件。"
-            f"全年发生行政复议{figs['t4_review_total']}件，其中结果维持{t4('review_upheld')}件，结果纠正{t4('review_corrected')}件，"
-            f"尚未审结{t4('review_pending')}件；行政诉讼{figs['t4_direct_total'] + figs['t4_after_total']}件，"
-            f"其中结果维持{t4('direct_upheld', 'after_upheld')}件，结果纠正{t4('direct_corrected', 'after_corrected')}件，"
-            f"尚未审结{t4('direct_pending', 'after_pending')}件。")
-
 
 @pytest.fixture(scope="module")
 def figures():
@@ -55,13 +29,13 @@ def audit(spec, figures, tmp_path, overview: str, layout: str = "html"):
 
 @pytest.mark.parametrize("layout", ["html", "pdf"])
 def test_sub_counts_that_agree(spec, figures, tmp_path, layout):
-    result = audit(spec, figures, tmp_path, quoting(figures), layout)
+    result = audit(spec, figures, tmp_path, pf.quoting(figures), layout)
     assert [f for f in result.findings if f.code == "R8"] == []
     assert result.status == "ok"
 
 
 def test_each_sub_count_that_disagrees_is_a_located_finding(spec, figures, tmp_path):
-    result = audit(spec, figures, tmp_path, quoting(figures, off=1))
+    result = audit(spec, figures, tmp_path, pf.quoting(figures, off=1))
     r8 = [f for f in result.findings if f.code == "R8"]
     assert {(f.severity, f.sheet, f.ref) for f in r8} == {("warning", "一、总体情况", "overview")}
     quoted = sorted(f.message.split("写有“")[1].split("”")[0] for f in r8)
@@ -75,7 +49,7 @@ def test_each_sub_count_that_disagrees_is_a_located_finding(spec, figures, tmp_p
 def test_sub_counts_are_not_compared_with_figures_not_read(spec, figures, tmp_path):
     """A quoted figure whose cells could not be read is not compared (the reading problem is reported)."""
     figs = {**figures, "t3_granted_natural": "", "t3_granted_total": ""}
-    narr = {**pf.default_narratives(spec, figures, 2024), "overview": quoting(figures, off=1)}
+    narr = {**pf.default_narratives(spec, figures, 2024), "overview": pf.quoting(figures, off=1)}
     path = tmp_path / "r.html"
     path.write_text(pf.html_page(pf.Report(figures=figs, narratives=narr)), encoding="utf-8")
     r8 = [f for f in audit_report(path, spec).findings if f.code == "R8"]

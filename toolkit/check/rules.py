@@ -358,6 +358,35 @@ def published_figures(spec: Spec, filled: Filled) -> list[Finding]:
             for f in _narrative_figures(spec, rule, filled, shown, None, scope="published")]
 
 
+@dataclass(frozen=True)
+class Quoted:
+    """A figure a narrative quotes: the words, the number, the cells it must add up to (any of
+    several alternatives)."""
+
+    what: str
+    text: str
+    value: int
+    alternatives: tuple[tuple[str, ...], ...]
+
+
+def quoted_figures(spec: Spec, narratives: Mapping[str, str]) -> list[Quoted]:
+    """Every figure R8's phrases (of every scope) find in the narratives."""
+    out: list[Quoted] = []
+    seen: set[tuple[str, int]] = set()
+    phrases = [p for (_, scope), (claims, _) in _phrases(spec).items() for p in claims]
+    for n in spec.narratives:
+        text = narrative_text(narratives.get(n.code) or "")
+        for p in phrases:
+            if p.word not in text:
+                continue
+            for m in p.pattern.finditer(text):
+                value = cn_number(m.group(1))
+                if value is not None and (p.what, value) not in seen:
+                    seen.add((p.what, value))
+                    out.append(Quoted(p.what, m.group(0), value, p.alternatives))
+    return out
+
+
 def _narrative_figures(spec: Spec, rule: Rule, filled: Filled, shown, prev, scope: str = "") -> list[Finding]:
     """R8: figures quoted in the text agree with the tables."""
     out: list[Finding] = []

@@ -15,13 +15,14 @@ from functools import cache
 from pathlib import Path
 
 from toolkit import catalogue
+from toolkit.check import rules
 from toolkit.format.labels import published_key
 from toolkit.format.spec import DEFAULT_EDITION, Spec, Table, editions, load_spec
 from toolkit.model import Filled, Finding
 from toolkit.published import flat, sections
 from toolkit.published.doc import Doc, ReadError, Row, read_document
-from toolkit.published.tables import TableRead, read_table, sheet_name
-from toolkit.published.tokens import segments, tokenize
+from toolkit.published.tables import TableRead, decide, read_table, sheet_name
+from toolkit.published.tokens import number, segments, tokenize
 
 
 @dataclass
@@ -139,6 +140,7 @@ def _read_rows(doc: Doc, spec: Spec) -> Published:
         pub.findings.extend(_layout_findings(pub, t, tr, file))
         pub.findings.extend(tr.findings)
     _narratives(pub, spec, rows, heads, starts, file)
+    _tie_break(pub, file)
     for h in heads:
         if not h.standard:
             s = next(s for s in spec.sections if s.numeral == h.numeral)
@@ -260,3 +262,53 @@ def _narratives(pub: Published, spec: Spec, rows: list[Row], heads: list[section
             continue
         begin, end = ranges[n.code]
         pub.narratives[n.code] = sections.narrative(rows[begin:end], wrap=wrap)
+
+
+# --- the narrative as a tie-breaker -------------------------------------------------------------
+
+
+_UNKNOWN = ("missing", "unreadable", "ambiguous", "blank")
+
+
+def _tie_break(pub: Published, file: str) -> None:
+    """A row the table's arithmetic left with several readings, read the one way that agrees with
+    every figure the narrative quotes about it (R8's phrases) -- reported, and only when some
+    quoted figure bears on the row."""
+    for tr in pub.tables.values():
+        if not tr.undecided:
+            continue
+        quotes = rules.quoted_figures(load_spec(tr.edition), pub.narratives)
+        known = {code: r.value for t in pub.tables.values() if t.edition == tr.edition
+                 for code, r in t.readings.items() if r.status not in _UNKNOWN}
+        for row in list(tr.undecided):
+            pending, row_name, raw = row
+            fits = [_agrees(pending.codes, cand, known, quotes) for cand in pending.candidates]
+            agreeing = [i for i, (ok, used) in enumerate(fits) if ok and used]
+            if len(agreeing) != 1 or sum(1 for ok, _ in fits if ok) != 1:
+                continue
+            pieces = pending.candidates[agreeing[0]]
+            others = [c for c in pending.candidates if c is not pieces]
+            telling = [q for q in fits[agreeing[0]][1]
+                       if any(not _agrees(pending.codes, c, known, [q])[0] for c in others)]
+            said = "、".join(f"{q.what}{q.value}件" for q in telling)
+            finding = catalogue.finding(
+                "pub_run_together", "narrative", row=row_name, raw=raw, pieces=" ".join(pieces), quote=said,
+                splits="；".join(" ".join(c) for c in pending.candidates[:3]), file=file,
+                sheet=sheet_name(tr.table), cell=row_name, ref=pending.codes[0], actual=raw)
+            before = next(f for f in tr.findings if f.code == "pub_ambiguous" and f.ref == pending.codes[0])
+            decide(tr, row, pieces, finding)
+            pub.findings = [finding if f is before else f for f in pub.findings]
+
+
+def _agrees(codes: list[str], pieces: list[str], known: dict, quotes: list[rules.Quoted]) -> tuple[bool, list[rules.Quoted]]:
+    """Whether a reading of a row agrees with every quoted figure that bears on it, and those."""
+    values = {**known, **{c: number(x) or 0 for c, x in zip(codes, pieces)}}
+    used: list[rules.Quoted] = []
+    for q in quotes:
+        alts = [a for a in q.alternatives if set(a) & set(codes) and all(values.get(c) is not None for c in a)]
+        if not alts:
+            continue
+        if not any(sum(values[c] for c in a) == q.value for a in alts):
+            return False, used
+        used.append(q)
+    return True, used

@@ -38,6 +38,7 @@ class TableRead:
     labels_found: int = 0
     labels_missing: list[str] = field(default_factory=list)
     pending: list[tuple[Pending, str, str]] = field(default_factory=list)  # undecided runs: row, its name, raw
+    undecided: list[tuple[Pending, str, str]] = field(default_factory=list)  # left ambiguous, with their readings
 
     @property
     def score(self) -> int:
@@ -367,9 +368,21 @@ def _solve_pending(out: TableRead, file: str) -> None:
                 file=file, sheet=where, cell=row_name, ref=p.codes[0], actual=raw))
             _row_notes(out, row, [out.readings[c] for c in p.codes], file, where, row_name)
         else:
-            out.findings.append(_ambiguous(out, row, row_name, raw, chosen if complete and chosen else p.candidates,
-                                           file, where))
+            left = chosen if complete and chosen else p.candidates
+            out.findings.append(_ambiguous(out, row, row_name, raw, left, file, where))
+            out.undecided.append((Pending(p.codes, left), row_name, raw))
     out.pending = []
+
+
+def decide(out: TableRead, row: tuple[Pending, str, str], pieces: list[str], finding: Finding) -> None:
+    """Read an undecided row as ``pieces`` (chosen by what the narrative quotes), noted by
+    ``finding`` in place of the row's pub_ambiguous."""
+    p = row[0]
+    cells = {c.code: c for c in out.table.cells}
+    for r in _pieces([cells[c] for c in p.codes], pieces, "split"):
+        out.readings[r.code] = r
+    out.findings = [finding if f.code == "pub_ambiguous" and f.ref == p.codes[0] else f for f in out.findings]
+    out.undecided.remove(row)
 
 
 _UNKNOWN = ("missing", "unreadable", "ambiguous", "blank")
