@@ -193,3 +193,23 @@ def test_narrative_breaks_a_tie_and_says_so(spec, tmp_path):
     [f] = [f for f in pub.findings if f.sheet == "表四"]
     assert (f.code, f.severity) == ("pub_run_together", "info") and "文字部分所述的数字（行政诉讼" in f.message
     assert audit_report(path, spec).exit_code == 1  # table 二 still ambiguous
+
+
+def test_title_after_a_labelled_page_header(spec, tmp_path):
+    """Chrome on the title's line (标题：…) and many words before it."""
+    figs = small_figures(spec)
+    text = pf.flat_text(report(spec, figs, title_split=False), chrome=False)
+    chrome = "网站首页 政务公开 信息公开目录 " * 4 + "标题："
+    pub = read_published(write(tmp_path, chrome + text), spec)
+    assert (pub.agency, pub.year) == (pf.Report.agency, 2024)
+    assert {c.code: pub.stated("gb2021").get(c.code) for c in spec.cells} == figs
+
+
+def test_a_flattened_web_page(spec, tmp_path):
+    """An HTML page whose report is one paragraph of running text."""
+    figs = small_figures(spec)
+    body = pf.flat_text(report(spec, figs), chrome=False)
+    path = tmp_path / "page.html"
+    path.write_text(f"<html><body><div>首页 &gt; 政务公开</div><p>{body}</p></body></html>", encoding="utf-8")
+    pub = read_published(path, spec)
+    assert {c.code: pub.stated("gb2021").get(c.code) for c in spec.cells} == figs

@@ -22,6 +22,7 @@ from toolkit.format.spec import Spec, Table, editions, load_spec
 from toolkit.published import sections
 from toolkit.published.doc import Doc, Row
 from toolkit.published.tables import row_groups
+from toolkit.published.tokens import COUNTS, MONEY
 
 _DROP = re.compile(r"[\s\"'“”‘’「」『』]")
 _DASHES = "‐‑‒–—―－"
@@ -29,8 +30,10 @@ _NUMERAL = "[一二三四五六七八九十]{1,2}[、.]"
 # Web-page chrome that follows a report's last section on archived pages.
 _CHROME_AFTER = re.compile(r"附件下载|相关附件|相关链接|打印本页|关闭窗口|【打印】|【关闭】|分享到|扫一扫")
 # A figure as flattened text shows it: digits, a decimal point, and a sign or placeholder next to them.
+UNITS = "(?:" + "|".join(sorted((*MONEY, *COUNTS), key=len, reverse=True)) + ")"  # kept with their figure
 _ITEM = re.compile(r"(?<=[0-9])(?=[1-9][.．、](?![0-9]))")
-_BOUNDARY = re.compile(r"(?<=[0-9０-９])(?=[^0-9０-９\s.．])|(?<=[^0-9０-９\s.．+\-－])(?=[0-9０-９])")
+_BOUNDARY = re.compile(rf"(?<=[0-9０-９])(?=[^0-9０-９\s.．])(?!{UNITS})|(?<=[^0-9０-９\s.．+\-－])(?=[0-9０-９])"
+                       rf"|(?:(?<=[0-9０-９][{''.join(COUNTS)}元])|(?<=[0-9０-９][千万亿]元))(?=[^0-9０-９\s])")
 
 
 def keyed(text: str) -> tuple[str, list[int]]:

@@ -110,11 +110,12 @@ def _quality(pub: Published) -> tuple[int, int, int]:
 def _read_rows(doc: Doc, spec: Spec) -> Published:
     file = doc.path.name
     rows = doc.rows
-    agency, year = sections.find_title(spec, rows, doc.title)
+    heads = sections.find_headings(spec, rows)
+    before = sum(1 for r in rows[:heads[0].row] if r.text.strip()) if heads else 0
+    agency, year = sections.find_title(spec, rows, doc.title, limit=max(12, before))
     if year is None:
         year = sections.stats_year(rows)
     pub = Published(path=doc.path, doc=doc, spec=spec, agency=agency, year=year)
-    heads = sections.find_headings(spec, rows)
     at = {h.numeral: h for h in heads}
     starts = _table_starts(spec, rows, heads)
     for t in spec.tables:

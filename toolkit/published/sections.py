@@ -146,7 +146,7 @@ def find_title(spec: Spec, rows: list[Row], page_title: str = "", limit: int = 1
 
 
 def _clean_agency(text: str) -> str:
-    text = re.split(r"[>＞|｜»›]", text)[-1]  # a breadcrumb glued before the title: 首页>年度报告>…
+    text = re.split(r"[>＞|｜»›:：]", text)[-1]  # a breadcrumb or a label glued before the title: 首页>…, 标题：…
     text = text.strip("-_|:：,，。 ")
     if len(text) > 40 or re.search(r"[。，,；;：:]", text):
         return ""

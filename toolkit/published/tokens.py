@@ -18,7 +18,8 @@ from toolkit.format.spec import editions, load_spec
 from toolkit.published.doc import Row
 
 NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
-_COUNTS = "件|个|条|项|次"  # count words clerks append to a figure
+COUNTS = ("件", "个", "条", "项", "次")  # count words clerks append to a figure
+_COUNTS = "|".join(COUNTS)
 MONEY = {"元": 1, "千元": 1000, "万元": 10_000, "亿元": 100_000_000}  # units of money, in 元
 # What clerks write where 0 belongs. "无" only counts inside a real cell: in PDF text it is
 # more likely a piece of a wrapped label (（四）无 / 法提供).
