@@ -213,3 +213,27 @@ def test_a_flattened_web_page(spec, tmp_path):
     path.write_text(f"<html><body><div>首页 &gt; 政务公开</div><p>{body}</p></body></html>", encoding="utf-8")
     pub = read_published(path, spec)
     assert {c.code: pub.stated("gb2021").get(c.code) for c in spec.cells} == figs
+
+
+REFERENCE = Path(__file__).parent / "reference"
+
+
+@pytest.mark.parametrize("name,sep,undecided_rows", [
+    ("000_154e5da753eb525e.txt", "", []),
+    ("000_154e5da753eb525e.txt", " ", []),
+    ("huaian-2024-report.pdf.txt", "", [("表二", "规章"), ("表二", "行政规范性文件")]),  # 1011, 82666: no arithmetic
+    ("huaian-2024-report.pdf.txt", " ", []),
+])
+def test_reference_reports_flattened(spec, tmp_path, name, sep, undecided_rows):
+    """The two reference reports with every line break and indent removed (or made one space),
+    page footers included: read as the original, or the exact rows reported."""
+    original = read_published(REFERENCE / name, spec)
+    text = re.sub(r"\s+", sep, (REFERENCE / name).read_text(encoding="utf-8"))
+    pub = read_published(write(tmp_path, text), spec)
+    assert (pub.agency, pub.year) == (original.agency, original.year)
+    assert undecided(pub) == undecided_rows
+    stated, expected = pub.stated("gb2021"), original.stated("gb2021")
+    unknown = pub.unknown()
+    assert {c.code: stated.get(c.code) for c in spec.cells if c.code not in unknown} == {
+        c.code: expected[c.code] for c in spec.cells if c.code not in unknown}
+    assert all(c.startswith(("t2_regulation", "t2_normative")) for c in unknown)

@@ -31,6 +31,8 @@ _NUMERAL = "[一二三四五六七八九十]{1,2}[、.]"
 _CHROME_AFTER = re.compile(r"附件下载|相关附件|相关链接|打印本页|关闭窗口|【打印】|【关闭】|分享到|扫一扫")
 # A figure as flattened text shows it: digits, a decimal point, and a sign or placeholder next to them.
 UNITS = "(?:" + "|".join(sorted((*MONEY, *COUNTS), key=len, reverse=True)) + ")"  # kept with their figure
+_NUMBER_SPACE = re.compile(r"(?<=[0-9０-９])[ \t\u00a0\u3000]+(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])[ \t\u00a0\u3000]+(?=[0-9０-９])")
+_PAGE_MARK = re.compile(r"[-—–－]\s*\d{1,3}\s*[-—–－](?!\s*\d)")
 _ITEM = re.compile(r"(?<=[0-9])(?=[1-9][.．、](?![0-9]))")
 _BOUNDARY = re.compile(rf"(?<=[0-9０-９])(?=[^0-9０-９\s.．])(?!{UNITS})|(?<=[^0-9０-９\s.．+\-－])(?=[0-9０-９])"
                        rf"|(?:(?<=[0-9０-９][{''.join(COUNTS)}元])|(?<=[0-9０-９][千万亿]元))(?=[^0-9０-９\s])")
@@ -98,8 +100,10 @@ class _Cutter:
         return [Row((x.strip(),), False, 0) for x in self.text(a, b).split("\n") if x.strip()]
 
     def words(self, a: int, b: int) -> list[Row]:
-        """Text before the first heading (page chrome, title, lead): apart at each space."""
-        return [Row((x,), False, 0) for x in self.text(a, b).split()]
+        """Text before the first heading (page chrome, title, lead): apart at each space, but for
+        spaces between a figure and a word (PDF text writes ``淮安市人民政府 2024 年…``)."""
+        text = _NUMBER_SPACE.sub("", self.text(a, b))
+        return [Row((x,), False, 0) for x in text.split()]
 
 
 # --- headings ---------------------------------------------------------------------------------
@@ -219,5 +223,6 @@ def _label_at(full: str, k: str, lo: int, hi: int) -> tuple[int, int] | None:
 
 def spaced(text: str) -> str:
     """Figures set apart from the words around them (``70000007（三）`` -> ``70000007 （三）``), and
-    from an item number that follows them (``00000002.其他…``: a label not found as an anchor)."""
-    return _ITEM.sub(" ", _BOUNDARY.sub(" ", text))
+    from an item number that follows them (``00000002.其他…``: a label not found as an anchor);
+    a PDF page footer run into the text (``769-5-法提供``) dropped."""
+    return _ITEM.sub(" ", _BOUNDARY.sub(" ", _PAGE_MARK.sub(" ", text)))

@@ -147,6 +147,7 @@ def find_title(spec: Spec, rows: list[Row], page_title: str = "", limit: int = 1
 
 def _clean_agency(text: str) -> str:
     text = re.split(r"[>＞|｜»›:：]", text)[-1]  # a breadcrumb or a label glued before the title: 首页>…, 标题：…
+    text = re.sub(r"^[\d\s\-—–－_|]+", "", text)  # a page number before the title: -1-淮安市…
     text = text.strip("-_|:：,，。 ")
     if len(text) > 40 or re.search(r"[。，,；;：:]", text):
         return ""
