@@ -73,7 +73,7 @@ def splits(texts: Sequence[str], splittable: Sequence[bool], n: int, checks: lis
     def capacity(t: int, pos: int) -> tuple[int, int]:
         """Fewest and most numbers the rest of the tokens can still give."""
         rest = range(t, len(texts))
-        most = sum((len(texts[k]) - (pos if k == t else 0)) if splittable[k] else 1 for k in rest)
+        most = sum((len(texts[k]) - (pos if k == t else _sign(texts[k]))) if splittable[k] else 1 for k in rest)
         return len(rest), most
 
     def walk(t: int, pos: int) -> None:
@@ -89,10 +89,13 @@ def splits(texts: Sequence[str], splittable: Sequence[bool], n: int, checks: lis
         if not least <= n - len(pieces) <= most:
             return
         text = texts[t]
+        sign = _sign(text) if pos == 0 else 0  # a sign belongs to the first number of its run
         if not splittable[t]:
             options = [len(text)]
+        elif text[pos + sign] == "0":
+            options = [sign + 1]
         else:
-            options = [1] if text[pos] == "0" else list(range(1, len(text) - pos + 1))
+            options = list(range(sign + 1, len(text) - pos + 1))
         for k in options:
             pieces.append(text[pos:pos + k])
             if passes():
@@ -104,7 +107,11 @@ def splits(texts: Sequence[str], splittable: Sequence[bool], n: int, checks: lis
 
 
 def _num(text: str) -> int | None:
-    return int(text) if text.isdigit() else None
+    return int(text) if text.lstrip("+-").isdigit() and len(text) - len(text.lstrip("+-")) <= 1 else None
+
+
+def _sign(text: str) -> int:
+    return 1 if text[:1] in ("+", "-") else 0
 
 
 # --- the table as a whole ----------------------------------------------------------------------

@@ -45,7 +45,8 @@ class Token:
     @property
     def digits(self) -> bool:
         """A plain digit string that may hold several cells run together."""
-        return self.kind == "value" and not self.bound and self.text.isdigit()
+        return self.kind == "value" and not self.bound and self.text.lstrip("+-").isdigit() and \
+            len(self.text) - len(self.text.lstrip("+-")) <= 1
 
 
 @dataclass
