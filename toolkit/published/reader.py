@@ -57,7 +57,7 @@ class Published:
         whose cells the two editions share (same code = same definition in the format data)."""
         spec = load_spec(edition) if edition else self.spec
         codes = {c.code: c for c in spec.cells}
-        values = {}
+        values: dict[str, int | float | Decimal | None] = {}
         for t in self.tables.values():
             for code, r in t.readings.items():
                 cell = codes.get(code)

@@ -106,11 +106,11 @@ def read_table(table: Table, edition: str, segs: list[Segment], file: str = "") 
                 values = segs[j].values
                 p = j + 1
         else:  # a row without a label (table 四): the first values after the header
-            j = next((k for k in range(p, len(segs)) if any(not v.blank for v in segs[k].values)), None)
-            if j is None:
+            first = next((k for k in range(p, len(segs)) if any(not v.blank for v in segs[k].values)), None)
+            if first is None:
                 _missing(out, cells, file)
                 continue
-            values, p = segs[j].values, j + 1
+            values, p = segs[first].values, first + 1
         out.rows_found += 1
         _resolve(out, cells, values, file)
     _solve_pending(out, file)
