@@ -21,7 +21,7 @@ from toolkit.format.spec import DEFAULT_EDITION, Spec, Table, editions, load_spe
 from toolkit.model import Filled, Finding
 from toolkit.published import flat, sections
 from toolkit.published.doc import Doc, ReadError, Row, read_document
-from toolkit.published.tables import TableRead, decide, read_table, sheet_name
+from toolkit.published.tables import TableRead, decide, read_table, row_groups, sheet_name
 from toolkit.published.tokens import number, segments, tokenize
 
 
@@ -171,11 +171,16 @@ def _read_best(spec: Spec, table: Table, rows: list[Row], file: str) -> TableRea
     segs = segments(tokenize(rows))
     best = read_table(table, spec.id, segs, file)
     old = _edition_before(spec.id)
-    if old is not None and any(t.id == table.id for t in old.tables):
+    if old is not None and any(t.id == table.id for t in old.tables) and best.score < _full_score(table):
         other = read_table(old.table(table.id), old.id, segs, file)
         if other.score > best.score:
             best = other
     return best if best.found else None
+
+
+def _full_score(table: Table) -> int:
+    """A reading's score when every row and every header label was found (no other edition can beat it)."""
+    return len(row_groups(table)) + sum(1 for lb in table.labels if lb.kind in ("header", "title", "corner"))
 
 
 def _layout_findings(pub: Published, t: Table, tr: TableRead, file: str) -> list[Finding]:

@@ -61,12 +61,14 @@ def splits(texts: Sequence[str], splittable: Sequence[bool], n: int, checks: lis
         done_at.setdefault(max([total, *parts]), []).append((total, parts))
     found: list[list[str]] = []
     pieces: list[str] = []
+    values: list[int | None] = []  # pieces as numbers (None: not a plain number)
     steps = 0
 
     def passes() -> bool:
         for total, parts in done_at.get(len(pieces) - 1, []):
-            vals = [_num(pieces[i]) for i in (total, *parts)]
-            if all(v is not None for v in vals) and vals[0] != sum(vals[1:]):  # type: ignore[arg-type]
+            head = values[total]
+            rest = [values[i] for i in parts]
+            if head is not None and None not in rest and head != sum(rest):  # type: ignore[arg-type]
                 return False
         return True
 
@@ -97,10 +99,13 @@ def splits(texts: Sequence[str], splittable: Sequence[bool], n: int, checks: lis
         else:
             options = list(range(sign + 1, len(text) - pos + 1))
         for k in options:
-            pieces.append(text[pos:pos + k])
+            piece = text[pos:pos + k]
+            pieces.append(piece)
+            values.append(_num(piece))
             if passes():
                 walk(t + 1, 0) if pos + k == len(text) else walk(t, pos + k)
             pieces.pop()
+            values.pop()
 
     walk(0, 0)
     return found, len(found) < limit and steps <= SPLIT_BUDGET
