@@ -249,3 +249,11 @@ def test_reference_reports_flattened(spec, tmp_path, name, sep, undecided_rows):
     assert {c.code: stated.get(c.code) for c in spec.cells if c.code not in unknown} == {
         c.code: expected[c.code] for c in spec.cells if c.code not in unknown}
     assert all(c.startswith(("t2_regulation", "t2_normative")) for c in unknown)
+
+
+def test_a_table_whose_heading_is_not_found(spec, tmp_path):
+    """二、主动公开情况 instead of the format's heading: table 二 begins at its first header label."""
+    figs = small_figures(spec)
+    rep = report(spec, figs, heading=lambda numeral, text: "二、主动公开工作" if numeral == "二" else text)
+    pub = read_published(write(tmp_path, pf.flat_text(rep)), spec)
+    assert {c.code: pub.stated("gb2021").get(c.code) for c in spec.cells} == figs

@@ -73,7 +73,8 @@ def unflatten(spec: Spec, doc: Doc) -> Doc | None:
         if i + 1 == len(heads):
             m = _CHROME_AFTER.search(k, end)
             stop = m.start() if m else stop
-        rows.append(cut.row(start, end))
+        if end > start:
+            rows.append(cut.row(start, end))
         table = by[numeral].table
         if table:
             rows += _table_rows(cut, table, end, stop)
@@ -132,7 +133,33 @@ def find_headings(spec: Spec, k: str) -> list[tuple[str, int, int]]:
         loose = re.compile(f"{_NUMERAL}{pattern}").search(k, lo, hi)
         if loose:
             out.append((numeral, loose.start(), loose.end()))
-    return sorted(out, key=lambda h: h[1])
+    return sorted(out + _headless_tables(spec, k, out), key=lambda h: h[1])
+
+
+def _headless_tables(spec: Spec, k: str, heads: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """A table whose heading is not found begins at its first title or header label between its
+    neighbours' headings (an empty heading: no row is made for it)."""
+    order = [s.numeral for s in spec.sections]
+    found = {n for n, _, _ in heads}
+    out = []
+    for s in spec.sections:
+        if not s.table or s.numeral in found:
+            continue
+        i = order.index(s.numeral)
+        lo = max((e for n, _, e in heads if order.index(n) < i), default=0)
+        hi = min((b for n, b, _ in heads if order.index(n) > i), default=len(k))
+        hits = [k.find(w, lo, hi) for w in _header_words(s.table)]
+        hits = [h for h in hits if h >= 0]
+        if hits:
+            out.append((s.numeral, min(hits), min(hits)))
+    return out
+
+
+@cache
+def _header_words(table_id: str) -> tuple[str, ...]:
+    words = {published_key(lb.text) for t in _tables(table_id) for lb in t.labels
+             if lb.kind in ("title", "header", "corner")}
+    return tuple(w for w in words if len(w) >= 4)
 
 
 def _heading_at(spec: Spec, numeral: str, k: str, cursor: int) -> tuple[int, int] | None:
