@@ -101,3 +101,16 @@ def test_page_writing_its_table_from_a_script(spec, figures, tmp_path):
     path = tmp_path / "page.html"
     path.write_text(page, encoding="utf-8")
     assert every_cell(spec, read_published(path, spec), figures) == {}
+
+
+@pytest.mark.parametrize("title,agency,year", [
+    ("2023年度某某县青年联合会政府信息公开工作年度报告", "某某县青年联合会", 2023),
+    ("2020年某某市某某局政府信息公开工作年度报告", "某某市某某局", 2020),
+    ("某某局2023年度政府信息公开工作年度报告", "某某局", 2023),
+    ("标题：某某局2022年政府信息公开工作年度报告", "某某局", 2022),
+])
+def test_title_forms(spec, title, agency, year):
+    from toolkit.published import sections
+    from toolkit.published.doc import Row
+
+    assert sections.find_title(spec, [Row((title,), False, 1)]) == (agency, year)

@@ -116,7 +116,7 @@ def _year_first(spec: Spec) -> re.Pattern:
     """The title with the year first: ``2020年某某局政府信息公开工作年度报告``."""
     after = published_key(spec.title.split("{year}", 1)[1])
     head, tail = after[:1], after[1:]
-    return re.compile(rf"(?P<year>(?:19|20)\d{{2}}){re.escape(head)}度?(?P<agency>[^\d年]+?){re.escape(tail)}")
+    return re.compile(rf"(?P<year>(?:19|20)\d{{2}}){re.escape(head)}度?(?P<agency>[^\d]+?){re.escape(tail)}")
 
 
 def title_match(spec: Spec, key: str) -> re.Match | None:
@@ -124,7 +124,8 @@ def title_match(spec: Spec, key: str) -> re.Match | None:
     m = _title_pattern(spec).search(key)
     if m and _clean_agency(m.group("agency")):
         return m
-    return _year_first(spec).search(key) or m
+    first = _year_first(spec).search(key)
+    return first if first and _clean_agency(first.group("agency")) else m
 
 
 def find_title(spec: Spec, rows: list[Row], page_title: str = "", limit: int = 12) -> tuple[str | None, int | None]:
