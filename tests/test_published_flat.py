@@ -257,3 +257,18 @@ def test_a_table_whose_heading_is_not_found(spec, tmp_path):
     rep = report(spec, figs, heading=lambda numeral, text: "二、主动公开工作" if numeral == "二" else text)
     pub = read_published(write(tmp_path, pf.flat_text(rep)), spec)
     assert {c.code: pub.stated("gb2021").get(c.code) for c in spec.cells} == figs
+
+
+@pytest.mark.parametrize("layout", ["flat", "tab", "pdf"])
+def test_a_table_of_contents_is_skipped(spec, tmp_path, layout):
+    figs = small_figures(spec)
+    rep = report(spec, figs)
+    contents = [s.heading for s in spec.sections]
+    text = pf.render(rep, layout)
+    title = spec.report_title("", 2024)
+    toc = "目录" + "".join(contents) if layout == "flat" else "\n目录\n" + "\n".join(contents) + "\n"
+    text = text.replace(title, title + toc, 1)
+    pub = read_published(write(tmp_path, text), spec)
+    assert {c.code: pub.stated("gb2021").get(c.code) for c in spec.cells} == figs
+    assert {k: _flat(v) for k, v in pub.narratives.items()} == {
+        k: _flat(v) for k, v in pf.default_narratives(spec, figs, 2024).items()}

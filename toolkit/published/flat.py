@@ -115,13 +115,10 @@ def find_headings(spec: Spec, k: str) -> list[tuple[str, int, int]]:
     """(numeral, start, end) of each section heading found inside the key, in the format's order;
     the first section and the problems section also by their looser wordings
     (:data:`sections.FIRST_LOOSE`, :data:`sections.PROBLEMS_LOOSE`)."""
-    out: list[tuple[str, int, int]] = []
-    cursor = 0
-    for s in spec.sections:
-        m = _heading_at(spec, s.numeral, k, cursor)
-        if m:
-            out.append((s.numeral, m[0], m[1]))
-            cursor = m[1]
+    out = _in_order(spec, k, 0)
+    crowded = next((i for i in range(len(out) - 1) if out[i + 1][1] - out[i][2] > TOC_GAP), len(out) - 1)
+    if crowded >= TOC_MIN - 1:  # a table of contents: the headings themselves come after it
+        out = _in_order(spec, k, out[crowded][2])
     found = {n for n, _, _ in out}
     order = [s.numeral for s in spec.sections]
     for numeral, pattern in (("一", sections.FIRST_LOOSE), ("五", sections.PROBLEMS_LOOSE)):
@@ -160,6 +157,20 @@ def _header_words(table_id: str) -> tuple[str, ...]:
     words = {published_key(lb.text) for t in _tables(table_id) for lb in t.labels
              if lb.kind in ("title", "header", "corner")}
     return tuple(w for w in words if len(w) >= 4)
+
+
+TOC_MIN = 3  # headings one after another, with nothing between them: a table of contents
+TOC_GAP = 4  # characters (page numbers, dots) allowed between two entries of a table of contents
+
+
+def _in_order(spec: Spec, k: str, cursor: int) -> list[tuple[str, int, int]]:
+    out: list[tuple[str, int, int]] = []
+    for s in spec.sections:
+        m = _heading_at(spec, s.numeral, k, cursor)
+        if m:
+            out.append((s.numeral, m[0], m[1]))
+            cursor = m[1]
+    return out
 
 
 def _heading_at(spec: Spec, numeral: str, k: str, cursor: int) -> tuple[int, int] | None:

@@ -58,12 +58,26 @@ PROBLEMS_LOOSE = r"[^。,;:!?]{0,12}?问题(?:及|和)?(?:改进(?:情况|措施
 _NUMBERED = "[一二三四五六七八九十]{1,2}[、.]"
 
 
+TOC_MIN = 3  # heading rows one after another (blank rows aside): a table of contents
+
+
 def find_headings(spec: Spec, rows: list[Row]) -> list[Heading]:
-    """Section headings in order; each section's heading must come after the previous one's."""
+    """Section headings in order; each section's heading must come after the previous one's.
+    Headings listed one after another at first are a table of contents: skipped."""
+    out = _in_order(spec, rows, 0)
+    crowded = next((i for i in range(len(out) - 1)
+                    if any(r.text.strip() for r in rows[out[i].row + 1:out[i + 1].row])), len(out) - 1)
+    if crowded >= TOC_MIN - 1:
+        out = _in_order(spec, rows, out[crowded].row + 1)
+    return _loose(spec, rows, out)
+
+
+def _in_order(spec: Spec, rows: list[Row], start: int) -> list[Heading]:
     order = [s.numeral for s in spec.sections]
     out: list[Heading] = []
     last = -1
-    for i, row in enumerate(rows):
+    for i in range(start, len(rows)):
+        row = rows[i]
         cells = [c for c in row.cells if c.strip()]
         if len(cells) != 1:
             continue
@@ -71,7 +85,7 @@ def find_headings(spec: Spec, rows: list[Row]) -> list[Heading]:
         if hit and order.index(hit[0]) > last:
             out.append(Heading(hit[0], i, hit[1]))
             last = order.index(hit[0])
-    return _loose(spec, rows, out)
+    return out
 
 
 def _loose(spec: Spec, rows: list[Row], heads: list[Heading]) -> list[Heading]:
