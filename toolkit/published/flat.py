@@ -29,12 +29,17 @@ _DASHES = "‐‑‒–—―－"
 _NUMERAL = "[一二三四五六七八九十]{1,2}[、.]"
 # Web-page chrome that follows a report's last section on archived pages.
 _CHROME_AFTER = re.compile(r"附件下载|相关附件|相关链接|打印本页|关闭窗口|【打印】|【关闭】|分享到|扫一扫")
-# A figure as flattened text shows it: digits, a decimal point, and a sign or placeholder next to them.
-UNITS = "(?:" + "|".join(sorted((*MONEY, *COUNTS), key=len, reverse=True)) + ")"  # kept with their figure
+# Units written after a figure (35000元, 3件): they stay with it when figures are set apart.
+_UNITS = "(?:" + "|".join(sorted((*MONEY, *COUNTS), key=len, reverse=True)) + ")"
+# Spaces between a figure and a word (PDF text: 淮安市人民政府 2024 年…).
 _NUMBER_SPACE = re.compile(r"(?<=[0-9０-９])[ \t\u00a0\u3000]+(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])[ \t\u00a0\u3000]+(?=[0-9０-９])")
+# A PDF page footer run into the text (…769-5-法提供…).
 _PAGE_MARK = re.compile(r"[-—–－]\s*\d{1,3}\s*[-—–－](?!\s*\d)")
+# An item number glued after a row's last digit (…00000002.其他…).
 _ITEM = re.compile(r"(?<=[0-9])(?=[1-9][.．、](?![0-9]))")
-_BOUNDARY = re.compile(rf"(?<=[0-9０-９])(?=[^0-9０-９\s.．])(?!{UNITS})(?!,\d{{3}}(?!\d))"
+# Where a figure meets a word: a decimal point, a sign, a thousands separator and a unit stay
+# with the figure.
+_BOUNDARY = re.compile(rf"(?<=[0-9０-９])(?=[^0-9０-９\s.．])(?!{_UNITS})(?!,\d{{3}}(?!\d))"
                        r"|(?<=[^0-9０-９\s.．+\-－])(?<!\d,)(?=[0-9０-９])"
                        rf"|(?:(?<=[0-9０-９][{''.join(COUNTS)}元])|(?<=[0-9０-９][千万亿]元))(?=[^0-9０-９\s])")
 
