@@ -21,7 +21,7 @@ from toolkit.format.spec import DEFAULT_EDITION, Spec, Table, editions, load_spe
 from toolkit.model import Filled, Finding
 from toolkit.published import flat, sections
 from toolkit.published.doc import Doc, ReadError, Row, read_document
-from toolkit.published.tables import TableRead, decide, read_table, row_groups, sheet_name
+from toolkit.published.tables import NO_FIGURE, TableRead, decide, read_table, row_groups, sheet_name
 from toolkit.published.tokens import number, segments, tokenize
 
 
@@ -273,9 +273,6 @@ def _narratives(pub: Published, spec: Spec, rows: list[Row], heads: list[section
 # --- the narrative as a tie-breaker -------------------------------------------------------------
 
 
-_UNKNOWN = ("missing", "unreadable", "ambiguous", "blank")
-
-
 def _tie_break(pub: Published, file: str) -> None:
     """A row the table's arithmetic left with several readings, read the one way that agrees with
     every figure the narrative quotes about it (R8's phrases) -- reported, and only when some
@@ -285,7 +282,7 @@ def _tie_break(pub: Published, file: str) -> None:
             continue
         quotes = rules.quoted_figures(load_spec(tr.edition), pub.narratives)
         known = {code: r.value for t in pub.tables.values() if t.edition == tr.edition
-                 for code, r in t.readings.items() if r.status not in _UNKNOWN}
+                 for code, r in t.readings.items() if r.status not in NO_FIGURE}
         for row in list(tr.undecided):
             pending, row_name, raw = row
             fits = [_agrees(pending.codes, cand, known, quotes) for cand in pending.candidates]

@@ -351,7 +351,7 @@ def _solve_pending(out: TableRead, file: str) -> None:
     if not out.pending:
         return
     rules, equations = _equations(out.table, out.edition)
-    known = {code: r.value for code, r in out.readings.items() if r.status not in _UNKNOWN}
+    known = {code: r.value for code, r in out.readings.items() if r.status not in NO_FIGURE}
     pending = [p for p, _, _ in out.pending]
     for code in (c for p in pending for c in p.codes):
         known.pop(code, None)
@@ -385,7 +385,7 @@ def decide(out: TableRead, row: tuple[Pending, str, str], pieces: list[str], fin
     out.undecided.remove(row)
 
 
-_UNKNOWN = ("missing", "unreadable", "ambiguous", "blank")
+NO_FIGURE = ("missing", "unreadable", "ambiguous", "blank")  # reading statuses that give no figure
 
 
 def _equations(table: Table, edition: str) -> tuple[str, list[Equation]]:
