@@ -108,7 +108,7 @@ def _print_published_findings(findings) -> None:
 
 @app.command("import")
 def import_(
-    report: Path = typer.Argument(..., help="已发布的年度报告：.txt（网页复制或 PDF 提取的文字）、.html/.htm 或 .docx"),
+    report: Path = typer.Argument(..., help="已发布的年度报告：.txt（网页复制或 PDF 提取的文字）、.html/.htm、.pdf 或 .docx"),
     out: Path | None = typer.Option(None, "-o", "--out", help="输出的 .xlsx（默认 <单位编号>.xlsx）"),
     agency_id: str | None = typer.Option(None, "--agency-id", help="单位编号（默认取单位名称）"),
     year: int | None = typer.Option(None, "--year", help="报告年度（默认从标题识别）"),
@@ -138,10 +138,14 @@ def import_(
 
 @app.command()
 def audit(
-    report: Path = typer.Argument(..., help="已发布的年度报告：.txt、.html/.htm 或 .docx"),
-    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出（与 check --json 同一结构）"),
+    report: Path = typer.Argument(..., help="已发布的年度报告（.txt、.html/.htm、.pdf 或 .docx），或存放报告的文件夹"),
+    as_json: bool = typer.Option(False, "--json", help="以 JSON 输出（与 check --json 同一结构；仅用于单个报告）"),
+    out: Path = typer.Option(Path("audit-output"), "-o", "--out", help="审核文件夹时的输出目录（audit.csv、audit.xlsx）"),
 ) -> None:
-    """对已发布的年度报告运行全部适用的校验规则，按表、行、列标签定位问题。"""
+    """对已发布的年度报告运行全部适用的校验规则，按表、行、列标签定位问题；给出文件夹时审核其中每一份报告。"""
+    if report.is_dir():
+        _audit_folder(report, out, as_json)
+        return
     from toolkit.published.audit import audit_report
 
     result = audit_report(report)
@@ -156,6 +160,26 @@ def audit(
         warnings = sum(1 for f in result.findings if f.severity == "warning")
         console.print(f"{p.agency or '（未识别单位）'} {p.year or '（未识别年度）'} 年度报告：{errors} 个错误，{warnings} 个警告。")
     raise typer.Exit(result.exit_code)
+
+
+def _audit_folder(folder: Path, out: Path, as_json: bool) -> None:
+    from toolkit.published import folder as audit_dir
+
+    if as_json:
+        raise fail("--json 仅用于单个报告；审核文件夹的结果见输出目录中的 audit.csv 和 audit.xlsx。")
+    paths = audit_dir.find_reports(folder)
+    if not paths:
+        raise fail(f"{folder} 中没有找到年度报告文件（{'、'.join(sorted(audit_dir.SUFFIXES))}）。")
+    with _progress() as bar:
+        task = bar.add_task("审核报告", total=len(paths))
+        results = audit_dir.audit_folder(folder, progress=lambda _r: bar.advance(task))
+    written = audit_dir.write_outputs(results, out)
+    unreadable = sum(1 for r in results if not r.readable)
+    with_errors = sum(1 for r in results if r.readable and r.counts.get("error"))
+    with_warnings = sum(1 for r in results if r.readable and not r.counts.get("error") and r.counts.get("warning"))
+    console.print(f"已审核 {len(results)} 份报告：{unreadable} 份无法读取，{with_errors} 份有错误，"
+                  f"{with_warnings} 份仅有警告。结果 → {'、'.join(map(str, written))}")
+    raise typer.Exit(audit_dir.exit_code(results))
 
 
 @app.command()

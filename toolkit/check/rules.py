@@ -339,23 +339,66 @@ def _phrase(data: Mapping, alternatives: tuple[tuple[str, ...], ...]) -> _Phrase
 
 
 @per_spec
-def _phrases(spec: Spec) -> dict[str, tuple[tuple[_Phrase, ...], tuple[_Phrase, ...]]]:
-    """Per R8-like rule: the phrases quoting a figure and those saying there was none."""
-    return {r.id: (tuple(_phrase(c, tuple(map(tuple, c["cells"]))) for c in r.params.get("claims", ())),
-                   tuple(_phrase(c, (tuple(c["cells"]),)) for c in r.params.get("none", ())))
-            for r in spec.rules if r.kind == "narrative_figures"}
+def _phrases(spec: Spec) -> dict[tuple[str, str], tuple[tuple[_Phrase, ...], tuple[_Phrase, ...]]]:
+    """Per R8-like rule and scope ("" for every report, "published" for published reports only):
+    the phrases quoting a figure and those saying there was none."""
+    return {(r.id, scope): (
+        tuple(_phrase(c, tuple(map(tuple, c["cells"]))) for c in r.params.get("claims", ())
+              if c.get("scope", "") == scope),
+        tuple(_phrase(c, (tuple(c["cells"]),)) for c in r.params.get("none", ()) if c.get("scope", "") == scope))
+        for r in spec.rules if r.kind == "narrative_figures" for scope in ("", "published")}
 
 
-def _narrative_figures(spec: Spec, rule: Rule, filled: Filled, shown, prev) -> list[Finding]:
+def published_figures(spec: Spec, filled: Filled) -> list[Finding]:
+    """R8 with the phrases the format data declares for published reports (``scope: published``:
+    the sub-counts reports quote). A figure the report's tables do not give (None) is not compared."""
+    shown = shown_values(spec, filled)
+    read = read_tables(spec, filled)
+    return [f for rule in spec.rules if rule.kind == "narrative_figures" and _has_table(read, rule)
+            for f in _narrative_figures(spec, rule, filled, shown, None, scope="published")]
+
+
+@dataclass(frozen=True)
+class Quoted:
+    """A figure a narrative quotes: the words, the number, the cells it must add up to (any of
+    several alternatives)."""
+
+    what: str
+    text: str
+    value: int
+    alternatives: tuple[tuple[str, ...], ...]
+
+
+def quoted_figures(spec: Spec, narratives: Mapping[str, str]) -> list[Quoted]:
+    """Every figure R8's phrases (of every scope) find in the narratives."""
+    out: list[Quoted] = []
+    seen: set[tuple[str, int]] = set()
+    phrases = [p for (_, scope), (claims, _) in _phrases(spec).items() for p in claims]
+    for n in spec.narratives:
+        text = narrative_text(narratives.get(n.code) or "")
+        for p in phrases:
+            if p.word not in text:
+                continue
+            for m in p.pattern.finditer(text):
+                value = cn_number(m.group(1))
+                if value is not None and (p.what, value) not in seen:
+                    seen.add((p.what, value))
+                    out.append(Quoted(p.what, m.group(0), value, p.alternatives))
+    return out
+
+
+def _narrative_figures(spec: Spec, rule: Rule, filled: Filled, shown, prev, scope: str = "") -> list[Finding]:
     """R8: figures quoted in the text agree with the tables."""
     out: list[Finding] = []
     read = read_tables(spec, filled)
-    claims, nones = _phrases(spec)[rule.id]
+    claims, nones = _phrases(spec)[(rule.id, scope)]
     for n in spec.narratives:
         text = narrative_text(filled.narratives.get(n.code) or "")
         seen: set[tuple[str, int]] = set()
         for p in claims:
             if p.word not in text or spec.cell(p.alternatives[0][0]).table not in read:
+                continue
+            if scope and any(filled.values.get(c) is None for alt in p.alternatives for c in alt):
                 continue
             for m in p.pattern.finditer(text):
                 quoted = cn_number(m.group(1))

@@ -79,7 +79,8 @@ def audit_published(pub: Published) -> list[Finding]:
         mine = {tid for tid, t in pub.tables.items() if t.edition == edition}
         filled = pub.filled(edition)
         unknown = pub.unknown()
-        for f in rules.apply(spec, filled):
+        found = rules.apply(spec, filled) + rules.published_figures(spec, filled)
+        for f in found:
             if not _keep(spec, f, mine, edition == main, unknown, pub):
                 continue
             out.append(relocate(spec, f, file))

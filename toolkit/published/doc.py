@@ -31,14 +31,14 @@ class Row:
 @dataclass
 class Doc:
     path: Path
-    kind: str  # text | html | docx
+    kind: str  # text | pdf | html | docx
     rows: list[Row] = field(default_factory=list)
     title: str = ""  # an HTML page's <title>, if any
 
 
 def read_document(path: Path) -> Doc:
     """Read a published report file into rows, choosing the reader by its extension."""
-    from toolkit.published import docx, html, text
+    from toolkit.published import docx, html, pdf, text
 
     path = Path(path)
     if not path.is_file():
@@ -46,13 +46,17 @@ def read_document(path: Path) -> Doc:
     suffix = path.suffix.lower()
     if suffix in (".html", ".htm", ".shtml", ".xhtml"):
         return html.read(path)
+    if suffix == ".js":
+        return html.read_js(path)
     if suffix == ".docx":
         return docx.read(path)
+    if suffix == ".pdf":
+        return pdf.read(path)
     if suffix in (".txt", ".text", ".md", ""):
         return text.read(path)
     raise ReadError(
         f"{path.name}：不支持的文件类型“{suffix}”。请提供纯文本（.txt，可由网页复制或由 PDF 提取）、"
-        "网页（.html/.htm）或 Word 文档（.docx）。"
+        "网页（.html/.htm）、PDF（.pdf）或 Word 文档（.docx）。"
     )
 
 

@@ -39,7 +39,46 @@ def parse(markup: str, path: Path = Path("report.html")) -> Doc:
         raise ReadError(f"{path.name} 不是可读的网页：{e}") from None
     p.flush_text()
     p.end_row()
-    return Doc(path=path, kind="html", rows=p.rows, title=_WS.sub(" ", p.title).strip())
+    doc = Doc(path=path, kind="html", rows=p.rows, title=_WS.sub(" ", p.title).strip())
+    script = script_markup("\n".join(p.scripts))
+    if "<table" in script.lower() and not any(r.bound for r in doc.rows):
+        inner = parse(script, path)  # a page that writes its report from a script
+        return Doc(path=path, kind="html", rows=inner.rows, title=doc.title or inner.title)
+    return doc
+
+
+# --- HTML written by JavaScript -----------------------------------------------------------------------
+
+_JS_STRING = re.compile(r"""'((?:[^'\\\n]|\\.)*)'|"((?:[^"\\\n]|\\.)*)"|`((?:[^`\\]|\\.)*)`""", re.S)
+_JS_ESCAPE = re.compile(r"\\(u\{[0-9a-fA-F]+\}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|.)", re.S)
+_JS_CHARS = {"n": "\n", "t": "\t", "r": "", "b": "", "f": "", "v": "", "0": ""}
+
+
+def read_js(path: Path) -> Doc:
+    """A JavaScript file that writes the report's page (``document.write('<table>…')``, a
+    variable holding the markup): its string literals, in order, read as HTML."""
+    path = Path(path)
+    markup = script_markup(decode(path.read_bytes(), path))
+    if "<" not in markup:
+        raise ReadError(f"{path.name} 中没有找到网页内容（JavaScript 字符串中的 HTML）。请保存报告所在的网页或复制全文为文本。")
+    return parse(markup, path)
+
+
+def script_markup(code: str) -> str:
+    """The string literals of JavaScript code, unescaped and joined in order."""
+    return "".join(_js_unescape(next(g for g in m.groups() if g is not None)) for m in _JS_STRING.finditer(code))
+
+
+def _js_unescape(text: str) -> str:
+    def one(m: re.Match) -> str:
+        e = m.group(1)
+        if e[0] == "u":
+            return chr(int(e[1:].strip("{}"), 16)) if len(e) > 1 else "u"
+        if e[0] == "x" and len(e) == 3:
+            return chr(int(e[1:], 16))
+        return _JS_CHARS.get(e, e)
+
+    return _JS_ESCAPE.sub(one, text)
 
 
 class _Parser(HTMLParser):
@@ -54,11 +93,14 @@ class _Parser(HTMLParser):
         self._cells: list[str] | None = None  # cells of the open <tr>
         self._cell: list[str] | None = None  # text of the open <td>/<th>
         self._n = 0
+        self.scripts: list[str] = []  # text of <script> elements
+        self._script = False
 
     # --- structure -------------------------------------------------------------------
     def handle_starttag(self, tag, attrs):
         if tag in _SKIP:
             self._skip += 1
+            self._script = tag == "script"
         elif tag == "title":
             self._in_title = True
         elif tag == "table":
@@ -82,6 +124,7 @@ class _Parser(HTMLParser):
     def handle_endtag(self, tag):
         if tag in _SKIP:
             self._skip = max(0, self._skip - 1)
+            self._script = False
         elif tag == "title":
             self._in_title = False
         elif tag in ("td", "th"):
@@ -98,7 +141,8 @@ class _Parser(HTMLParser):
         if self._in_title:
             self.title += data
         elif self._skip:
-            return
+            if self._script:
+                self.scripts.append(data)
         elif self._cell is not None:
             self._cell.append(data)
         else:

@@ -15,13 +15,14 @@ from functools import cache
 from pathlib import Path
 
 from toolkit import catalogue
+from toolkit.check import rules
 from toolkit.format.labels import published_key
 from toolkit.format.spec import DEFAULT_EDITION, Spec, Table, editions, load_spec
 from toolkit.model import Filled, Finding
-from toolkit.published import sections
+from toolkit.published import flat, sections
 from toolkit.published.doc import Doc, ReadError, Row, read_document
-from toolkit.published.tables import TableRead, read_table, sheet_name
-from toolkit.published.tokens import segments, tokenize
+from toolkit.published.tables import NO_FIGURE, TableRead, decide, read_table, row_groups, sheet_name
+from toolkit.published.tokens import number, segments, tokenize
 
 
 @dataclass
@@ -56,7 +57,7 @@ class Published:
         whose cells the two editions share (same code = same definition in the format data)."""
         spec = load_spec(edition) if edition else self.spec
         codes = {c.code: c for c in spec.cells}
-        values = {}
+        values: dict[str, int | float | Decimal | None] = {}
         for t in self.tables.values():
             for code, r in t.readings.items():
                 cell = codes.get(code)
@@ -74,13 +75,47 @@ def read_published(path: Path, spec: Spec | None = None) -> Published:
 
 
 def read_doc(doc: Doc, spec: Spec) -> Published:
+    """Read the rows as they are; a text whose headings or tables are not all found that way is
+    also read as flattened text (:mod:`toolkit.published.flat`), and the better reading kept."""
+    try:
+        pub: Published | None = _read_rows(doc, spec)
+        problem = None
+    except ReadError as e:
+        pub, problem = None, e
+    if doc.kind in ("text", "pdf", "html") and (pub is None or not _complete(pub)):
+        rows = flat.unflatten(spec, doc)
+        if rows is not None:
+            try:
+                other = _read_rows(rows, spec)
+            except ReadError:
+                other = None
+            if other is not None and (pub is None or _quality(other) > _quality(pub)):
+                return other
+    if pub is None:
+        assert problem is not None
+        raise problem
+    return pub
+
+
+def _complete(pub: Published) -> bool:
+    return len(pub.tables) == len(pub.spec.tables) and not any(
+        f.code in ("pub_section_missing", "pub_row_missing") for f in pub.findings)
+
+
+def _quality(pub: Published) -> tuple[int, int, int]:
+    missing = sum(1 for f in pub.findings if f.code in ("pub_section_missing", "pub_row_missing"))
+    return len(pub.tables), -missing, -len(pub.unknown())
+
+
+def _read_rows(doc: Doc, spec: Spec) -> Published:
     file = doc.path.name
     rows = doc.rows
-    agency, year = sections.find_title(spec, rows, doc.title)
+    heads = sections.find_headings(spec, rows)
+    before = sum(1 for r in rows[:heads[0].row] if r.text.strip()) if heads else 0
+    agency, year = sections.find_title(spec, rows, doc.title, limit=max(12, before))
     if year is None:
         year = sections.stats_year(rows)
     pub = Published(path=doc.path, doc=doc, spec=spec, agency=agency, year=year)
-    heads = sections.find_headings(spec, rows)
     at = {h.numeral: h for h in heads}
     starts = _table_starts(spec, rows, heads)
     for t in spec.tables:
@@ -95,7 +130,7 @@ def read_doc(doc: Doc, spec: Spec) -> Published:
         raise ReadError(
             f"{file} 不是可读取的政府信息公开工作年度报告：{what}。"
             "请确认文件是完整的年度报告正文（含“二、主动公开政府信息情况”等三张统计表），"
-            "网页请保存完整页面或复制全文为文本，PDF 请先提取文字。"
+            "网页请保存完整页面或复制全文为文本，扫描版 PDF 请先进行文字识别。"
         )
     for t in spec.tables:
         tr = pub.tables.get(t.id)
@@ -106,8 +141,13 @@ def read_doc(doc: Doc, spec: Spec) -> Published:
         pub.findings.extend(_layout_findings(pub, t, tr, file))
         pub.findings.extend(tr.findings)
     _narratives(pub, spec, rows, heads, starts, file)
+    _tie_break(pub, file)
     for h in heads:
-        if not h.numbered:
+        if not h.standard:
+            s = next(s for s in spec.sections if s.numeral == h.numeral)
+            pub.findings.append(catalogue.finding("pub_heading_nonstandard", numeral=h.numeral, found=rows[h.row].text,
+                                                  file=file, sheet=s.heading, cell=rows[h.row].text))
+        elif not h.numbered:
             s = next(s for s in spec.sections if s.numeral == h.numeral)
             pub.findings.append(catalogue.finding("pub_heading_unnumbered", numeral=h.numeral, found=rows[h.row].text,
                                                   file=file, sheet=s.heading, cell=rows[h.row].text))
@@ -131,11 +171,16 @@ def _read_best(spec: Spec, table: Table, rows: list[Row], file: str) -> TableRea
     segs = segments(tokenize(rows))
     best = read_table(table, spec.id, segs, file)
     old = _edition_before(spec.id)
-    if old is not None and any(t.id == table.id for t in old.tables):
+    if old is not None and any(t.id == table.id for t in old.tables) and best.score < _full_score(table):
         other = read_table(old.table(table.id), old.id, segs, file)
         if other.score > best.score:
             best = other
     return best if best.found else None
+
+
+def _full_score(table: Table) -> int:
+    """A reading's score when every row and every header label was found (no other edition can beat it)."""
+    return len(row_groups(table)) + sum(1 for lb in table.labels if lb.kind in ("header", "title", "corner"))
 
 
 def _layout_findings(pub: Published, t: Table, tr: TableRead, file: str) -> list[Finding]:
@@ -213,7 +258,7 @@ def _narratives(pub: Published, spec: Spec, rows: list[Row], heads: list[section
             begin = at[n.section] + 1
             ranges[n.code] = (begin, next((b for b in bounds if b >= begin), len(rows)))
     wrap = None
-    if pub.doc.kind == "text":
+    if pub.doc.kind in ("text", "pdf"):
         wrap = sections.wrap_width([r for b, e in ranges.values() for r in rows[b:e]])
     for n in spec.narratives:
         if n.section not in at:
@@ -223,3 +268,50 @@ def _narratives(pub: Published, spec: Spec, rows: list[Row], heads: list[section
             continue
         begin, end = ranges[n.code]
         pub.narratives[n.code] = sections.narrative(rows[begin:end], wrap=wrap)
+
+
+# --- the narrative as a tie-breaker -------------------------------------------------------------
+
+
+def _tie_break(pub: Published, file: str) -> None:
+    """A row the table's arithmetic left with several readings, read the one way that agrees with
+    every figure the narrative quotes about it (R8's phrases) -- reported, and only when some
+    quoted figure bears on the row."""
+    for tr in pub.tables.values():
+        if not tr.undecided:
+            continue
+        quotes = rules.quoted_figures(load_spec(tr.edition), pub.narratives)
+        known = {code: r.value for t in pub.tables.values() if t.edition == tr.edition
+                 for code, r in t.readings.items() if r.status not in NO_FIGURE}
+        for row in list(tr.undecided):
+            pending, row_name, raw = row
+            fits = [_agrees(pending.codes, cand, known, quotes) for cand in pending.candidates]
+            agreeing = [i for i, (ok, used) in enumerate(fits) if ok and used]
+            if len(agreeing) != 1 or sum(1 for ok, _ in fits if ok) != 1:
+                continue
+            pieces = pending.candidates[agreeing[0]]
+            others = [c for c in pending.candidates if c is not pieces]
+            telling = [q for q in fits[agreeing[0]][1]
+                       if any(not _agrees(pending.codes, c, known, [q])[0] for c in others)]
+            said = "、".join(f"{q.what}{q.value}件" for q in telling)
+            finding = catalogue.finding(
+                "pub_run_together", "narrative", row=row_name, raw=raw, pieces=" ".join(pieces), quote=said,
+                splits="；".join(" ".join(c) for c in pending.candidates[:3]), file=file,
+                sheet=sheet_name(tr.table), cell=row_name, ref=pending.codes[0], actual=raw)
+            before = next(f for f in tr.findings if f.code == "pub_ambiguous" and f.ref == pending.codes[0])
+            decide(tr, row, pieces, finding)
+            pub.findings = [finding if f is before else f for f in pub.findings]
+
+
+def _agrees(codes: list[str], pieces: list[str], known: dict, quotes: list[rules.Quoted]) -> tuple[bool, list[rules.Quoted]]:
+    """Whether a reading of a row agrees with every quoted figure that bears on it, and those."""
+    values = {**known, **{c: number(x) or 0 for c, x in zip(codes, pieces)}}
+    used: list[rules.Quoted] = []
+    for q in quotes:
+        alts = [a for a in q.alternatives if set(a) & set(codes) and all(values.get(c) is not None for c in a)]
+        if not alts:
+            continue
+        if not any(sum(values[c] for c in a) == q.value for a in alts):
+            return False, used
+        used.append(q)
+    return True, used

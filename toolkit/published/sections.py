@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from toolkit.format.cache import per_spec
 from toolkit.format.labels import ENUM, heading_key, published_key
 from toolkit.format.spec import Spec
 from toolkit.published.doc import Row
@@ -30,6 +31,7 @@ class Heading:
     numeral: str
     row: int  # index into the report's rows
     numbered: bool
+    standard: bool = True  # False: found by a looser wording (FIRST_LOOSE, PROBLEMS_LOOSE)
 
 
 def heading_of(spec: Spec, text: str) -> tuple[str, bool] | None:
@@ -48,12 +50,34 @@ def heading_of(spec: Spec, text: str) -> tuple[str, bool] | None:
     return None
 
 
+# Looser wordings of two sections, after a section number: the first section named after the
+# year's work (一、2023年政务公开工作情况), and problems and measures split in two sections
+# (五、存在的主要问题 / 六、改进措施: the second is read as part of the first).
+FIRST_LOOSE = r"[^。,;:!?]{0,24}(?:情况|工作)"
+PROBLEMS_LOOSE = r"[^。,;:!?]{0,12}?问题(?:及|和)?(?:改进(?:情况|措施))?"
+_NUMBERED = "[一二三四五六七八九十]{1,2}[、.]"
+
+
+TOC_MIN = 3  # heading rows one after another (blank rows aside): a table of contents
+
+
 def find_headings(spec: Spec, rows: list[Row]) -> list[Heading]:
-    """Section headings in order; each section's heading must come after the previous one's."""
+    """Section headings in order; each section's heading must come after the previous one's.
+    Headings listed one after another at first are a table of contents: skipped."""
+    out = _in_order(spec, rows, 0)
+    crowded = next((i for i in range(len(out) - 1)
+                    if any(r.text.strip() for r in rows[out[i].row + 1:out[i + 1].row])), len(out) - 1)
+    if crowded >= TOC_MIN - 1:
+        out = _in_order(spec, rows, out[crowded].row + 1)
+    return _loose(spec, rows, out)
+
+
+def _in_order(spec: Spec, rows: list[Row], start: int) -> list[Heading]:
     order = [s.numeral for s in spec.sections]
     out: list[Heading] = []
     last = -1
-    for i, row in enumerate(rows):
+    for i in range(start, len(rows)):
+        row = rows[i]
         cells = [c for c in row.cells if c.strip()]
         if len(cells) != 1:
             continue
@@ -64,9 +88,28 @@ def find_headings(spec: Spec, rows: list[Row]) -> list[Heading]:
     return out
 
 
+def _loose(spec: Spec, rows: list[Row], heads: list[Heading]) -> list[Heading]:
+    """The first and the problems section by their looser wordings, between their neighbours."""
+    order = [s.numeral for s in spec.sections]
+    for numeral, pattern in (("一", FIRST_LOOSE), ("五", PROBLEMS_LOOSE)):
+        if any(h.numeral == numeral for h in heads):
+            continue
+        i = order.index(numeral)
+        lo = max((h.row for h in heads if order.index(h.numeral) < i), default=-1) + 1
+        hi = min((h.row for h in heads if order.index(h.numeral) > i), default=len(rows))
+        loose = re.compile(_NUMBERED + pattern)
+        for j in range(lo, hi):
+            cells = [c for c in rows[j].cells if c.strip()]
+            if len(cells) == 1 and loose.fullmatch(heading_key(cells[0])):
+                heads = sorted([*heads, Heading(numeral, j, True, standard=False)], key=lambda h: h.row)
+                break
+    return heads
+
+
 # --- title: agency and year ---------------------------------------------------------------
 
 
+@per_spec
 def _title_pattern(spec: Spec) -> re.Pattern:
     """The format's title ``{agency}{year}年…`` as a pattern over label keys (年 or 年度)."""
     parts = re.split(r"(\{agency\}|\{year\})", spec.title)
@@ -82,12 +125,28 @@ def _title_pattern(spec: Spec) -> re.Pattern:
     return re.compile("".join(out))
 
 
+@per_spec
+def _year_first(spec: Spec) -> re.Pattern:
+    """The title with the year first: ``2020年某某局政府信息公开工作年度报告``."""
+    after = published_key(spec.title.split("{year}", 1)[1])
+    head, tail = after[:1], after[1:]
+    return re.compile(rf"(?P<year>(?:19|20)\d{{2}}){re.escape(head)}度?(?P<agency>[^\d]+?){re.escape(tail)}")
+
+
+def title_match(spec: Spec, key: str) -> re.Match | None:
+    """The title in a label key, in the format's order or with the year first."""
+    m = _title_pattern(spec).search(key)
+    if m and _clean_agency(m.group("agency")):
+        return m
+    first = _year_first(spec).search(key)
+    return first if first and _clean_agency(first.group("agency")) else m
+
+
 def find_title(spec: Spec, rows: list[Row], page_title: str = "", limit: int = 12) -> tuple[str | None, int | None]:
     """Agency and year from the report's title, which may be split over two lines."""
-    pattern = _title_pattern(spec)
     texts = [r.text for r in rows if r.text.strip()][:limit]
     for i, text in enumerate(texts):
-        m = pattern.search(published_key(text))
+        m = title_match(spec, published_key(text))
         if not m:
             continue
         agency = _clean_agency(m.group("agency"))
@@ -95,13 +154,15 @@ def find_title(spec: Spec, rows: list[Row], page_title: str = "", limit: int = 1
             agency = _clean_agency(published_key(texts[i - 1]))  # 北仑区传媒中心 / 2023年政府信息公开工作年度报告
         return agency or None, int(m.group("year"))
     if page_title:
-        m = pattern.search(published_key(page_title))
+        m = title_match(spec, published_key(page_title))
         if m:
             return _clean_agency(m.group("agency")) or None, int(m.group("year"))
     return None, None
 
 
 def _clean_agency(text: str) -> str:
+    text = re.split(r"[>＞|｜»›:：]", text)[-1]  # a breadcrumb or a label glued before the title: 首页>…, 标题：…
+    text = re.sub(r"^[\d\s\-—–－_|]+", "", text)  # a page number before the title: -1-淮安市…
     text = text.strip("-_|:：,，。 ")
     if len(text) > 40 or re.search(r"[。，,；;：:]", text):
         return ""

@@ -8,16 +8,16 @@ split; more than one fitting split is reported, never guessed.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from toolkit import catalogue
 from toolkit.format.labels import core, published_key
-from toolkit.format.spec import Cell, Table
+from toolkit.format.spec import Cell, Table, load_spec
 from toolkit.model import Finding
-from toolkit.published.tokens import Segment, Token, number
-
-SPLIT_BUDGET = 200_000  # search steps for one run-together row before calling it ambiguous
+from toolkit.published.split import Equation, Pending, solve_table, split_row
+from toolkit.published.tokens import Segment, Token, figure, in_unit, number, unit_of
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,8 @@ class TableRead:
     rows_found: int = 0
     labels_found: int = 0
     labels_missing: list[str] = field(default_factory=list)
+    pending: list[tuple[Pending, str, str]] = field(default_factory=list)  # undecided runs: row, its name, raw
+    undecided: list[tuple[Pending, str, str]] = field(default_factory=list)  # left ambiguous, with their readings
 
     @property
     def score(self) -> int:
@@ -82,7 +84,7 @@ def read_table(table: Table, edition: str, segs: list[Segment], file: str = "") 
     region_key = "".join(s.key for s in segs)
     for lb in table.labels:
         if lb.kind in ("header", "title", "corner"):
-            if published_key(lb.text) in region_key:
+            if _in_header(published_key(lb.text), region_key):
                 out.labels_found += 1
             elif lb.kind != "corner" and lb.text not in out.labels_missing:
                 out.labels_missing.append(lb.text)
@@ -91,7 +93,7 @@ def read_table(table: Table, edition: str, segs: list[Segment], file: str = "") 
     p = 0
     for i, cells in enumerate(groups):
         if labels[i]:
-            hit = _find(segs, p, labels[i])
+            hit = _find(segs, p, labels[i]) or _similar(out, segs, p, labels, i, file)
             if hit is None:
                 _missing(out, cells, file)
                 continue
@@ -104,21 +106,63 @@ def read_table(table: Table, edition: str, segs: list[Segment], file: str = "") 
                 values = segs[j].values
                 p = j + 1
         else:  # a row without a label (table 四): the first values after the header
-            j = next((k for k in range(p, len(segs)) if any(not v.blank for v in segs[k].values)), None)
-            if j is None:
+            first = next((k for k in range(p, len(segs)) if any(not v.blank for v in segs[k].values)), None)
+            if first is None:
                 _missing(out, cells, file)
                 continue
-            values, p = segs[j].values, j + 1
+            values, p = segs[first].values, first + 1
         out.rows_found += 1
         _resolve(out, cells, values, file)
+    _solve_pending(out, file)
     return out
+
+
+SIMILAR = 0.7  # difflib ratio from which a deviating label is taken for the official one
+
+
+def _similar(out: TableRead, segs: list[Segment], start: int, labels: list[str], i: int,
+             file: str) -> tuple[int, int] | None:
+    """A row label printed with characters missing or changed: the one segment with figures,
+    between the previous row and the next label found, whose text ends most like the label."""
+    full = published_key(labels[i])
+    if len(core(full)) < 4:
+        return None
+    stop = min((hit[0] for lab in labels[i + 1:] if lab and (hit := _find(segs, start, lab))), default=len(segs))
+    scored = []
+    for j in range(start, stop):
+        if any(v.text for v in segs[j].values):
+            ratio, tail = _likeness(segs[j].key, full)
+            scored.append((ratio, j, tail))
+    scored.sort(reverse=True)
+    if not scored or scored[0][0] < SIMILAR or (len(scored) > 1 and scored[1][0] == scored[0][0]):
+        return None
+    _, j, tail = scored[0]
+    row = locate(out.table, next(c for c in out.table.cells if _row_label(c) == labels[i])).split("／")[0]
+    out.findings.append(catalogue.finding("pub_label_variant", found=tail, label=labels[i], file=file,
+                                          sheet=sheet_name(out.table), cell=row, actual=tail, expected=labels[i]))
+    return j, len(segs[j].key) - len(tail)
+
+
+def _likeness(key: str, full: str) -> tuple[float, str]:
+    """How like ``full`` the end of ``key`` is (best over tails a few characters longer or shorter)."""
+    best = (0.0, "")
+    for n in range(max(1, len(full) - 4), len(full) + 5):
+        tail = key[-n:]
+        best = max(best, (difflib.SequenceMatcher(None, tail, full, autojunk=False).ratio(), tail))
+    return best
 
 
 def _row_label(cell: Cell) -> str:
     return next((p for p in reversed(cell.row_path) if p), "")
 
 
+WRAPPED_MIN = 6  # characters of a label's start that must show before its figures when it wraps
+
+
 def _find(segs: list[Segment], start: int, label: str) -> tuple[int, int] | None:
+    """The segment (and position in its key) where ``label`` is: the whole label, its core, or --
+    a long label wrapped with its figures printed beside its first lines (PDF text) -- its
+    start, running up to the figures."""
     full = published_key(label)
     short = core(full)
     for j in range(start, len(segs)):
@@ -126,9 +170,44 @@ def _find(segs: list[Segment], start: int, label: str) -> tuple[int, int] | None
         pos = k.find(full)
         if pos < 0 and len(short) >= 4 and short != full:
             pos = k.find(short)
+        if pos < 0 and segs[j].values and len(full) > WRAPPED_MIN and not any(t.bound for t in segs[j].texts):
+            pos = _wrapped(segs[j], full)
         if pos >= 0:
             return j, pos
     return None
+
+
+def _wrapped(seg: Segment, full: str) -> int:
+    """Where a start of ``full`` (at least WRAPPED_MIN characters) ends the segment's text, or -1.
+    Single characters after it are left out: a tall merged label printed one character per line
+    lands them on the line of the figures."""
+    texts = list(seg.texts)
+    while texts and len(texts[-1].text) == 1:
+        texts.pop()
+    key = published_key("".join(t.text for t in texts))
+    for n in range(len(full) - 1, WRAPPED_MIN - 1, -1):
+        if key.endswith(full[:n]):
+            return len(key) - n
+    return -1
+
+
+def _in_header(label: str, region: str) -> bool:
+    """A header label in the table's text: whole, or its characters in order within a short
+    span (PDF text in columns prints a wrapped header cell's lines between its neighbours')."""
+    if label in region:
+        return True
+    span = 4 * len(label) + 20
+    start = region.find(label[0])
+    while start >= 0:
+        pos = start
+        for ch in label[1:]:
+            pos = region.find(ch, pos + 1, start + span)
+            if pos < 0:
+                break
+        else:
+            return True
+        start = region.find(label[0], start + 1)
+    return False
 
 
 def _missing(out: TableRead, cells: list[Cell], file: str) -> None:
@@ -150,7 +229,7 @@ def _resolve(out: TableRead, cells: list[Cell], values: list[Token], file: str) 
     where = sheet_name(out.table)
     row_name = locate(out.table, cells[0]).split("／")[0] if _row_label(cells[0]) else "数据行"
     if len(vals) == n:
-        readings = [_reading(c, t) for c, t in zip(cells, vals)]
+        readings = [_with_unit(out, c, t, _reading(c, t), file, where, row_name) for c, t in zip(cells, vals)]
     elif len(vals) < n and vals and not any(v.bound for v in vals):
         readings = _split(out, cells, vals, file, where, row_name)
     else:
@@ -167,10 +246,28 @@ def _resolve(out: TableRead, cells: list[Cell], values: list[Token], file: str) 
 def _reading(cell: Cell, tok: Token) -> Reading:
     if tok.blank:
         return Reading(cell.code, None, "", "blank")
-    v = number(tok.text)
+    v = figure(tok.text)
     if v is None:
         return Reading(cell.code, 0, tok.text, "placeholder")
     return Reading(cell.code, v, tok.text, "ok")
+
+
+def _with_unit(out: TableRead, cell: Cell, tok: Token, r: Reading, file: str, where: str, row_name: str) -> Reading:
+    """A figure written with its unit (``35000元``, ``3件``): read in the table's unit, with a note."""
+    unit = unit_of(tok.text)
+    if not unit or r.value is None:
+        return r
+    target = load_spec(out.edition).amount_unit
+    value = in_unit(r.value, unit, target) if cell.type == "decimal" else None
+    column = locate(out.table, cell)
+    if value is None or unit == target:
+        out.findings.append(catalogue.finding("pub_unit", raw=tok.text, value=r.value, column=column, file=file,
+                                              sheet=where, cell=column, ref=cell.code, actual=tok.text))
+        return r
+    out.findings.append(catalogue.finding("pub_unit", "converted", raw=tok.text, value=value, unit=target,
+                                          column=column, file=file, sheet=where, cell=column, ref=cell.code,
+                                          actual=tok.text, expected=value))
+    return Reading(r.code, value, r.raw, r.status)
 
 
 def _row_notes(out: TableRead, cells: list[Cell], readings: list[Reading], file: str, where: str,
@@ -206,80 +303,102 @@ def _row_notes(out: TableRead, cells: list[Cell], readings: list[Reading], file:
 
 def _split(out: TableRead, cells: list[Cell], vals: list[Token], file: str, where: str,
            row_name: str) -> list[Reading]:
-    """Cells run together (``3001530061 4 3119``): find the split the row's totals allow."""
+    """Cells run together (``3001530061 4 3119``): cut by the cell count, else by the row's total;
+    a row still undecided waits for the table-wide search (:func:`_solve_pending`)."""
     index = {c.code: i for i, c in enumerate(cells)}
     checks = [(index[c.code], [index[x] for x in c.sum_of])
               for c in cells if c.sum_of and all(x in index for x in c.sum_of)]
-    found = _splits([v.text for v in vals], [v.digits for v in vals], len(cells), checks)
+    found = split_row([v.text for v in vals], [v.digits for v in vals], len(cells), checks)
     raw = " ".join(v.text for v in vals)
-    if len(found) == 1:
-        pieces = found[0]
+    if found.pieces is not None:
         out.findings.append(catalogue.finding(
-            "pub_run_together", row=row_name, raw=raw, pieces=" ".join(pieces),
-            file=file, sheet=where, cell=row_name, ref=cells[0].code, actual=raw))
-        return [Reading(c.code, number(p) if number(p) is not None else 0, p,
-                        "split" if number(p) is not None else "placeholder") for c, p in zip(cells, pieces)]
-    if found:
-        said = catalogue.finding("pub_ambiguous", row=row_name, raw=raw, splits="；".join(" ".join(s) for s in found[:2]),
-                                 file=file, sheet=where, cell=row_name, ref=cells[0].code, actual=raw)
+            "pub_run_together", "" if found.how == "row" else "count", row=row_name, raw=raw,
+            pieces=" ".join(found.pieces), file=file, sheet=where, cell=row_name, ref=cells[0].code, actual=raw))
+        return _pieces(cells, found.pieces, "split")
+    if found.candidates:
+        out.pending.append((Pending([c.code for c in cells], found.candidates), row_name, raw))
+    elif found.shown:
+        out.findings.append(_ambiguous(out, cells, row_name, raw, found.shown, file, where))
     else:
-        said = catalogue.finding("pub_row_unreadable", "unsplit", row=row_name, count=len(cells), raw=raw,
-                                 file=file, sheet=where, cell=row_name, ref=cells[0].code, actual=raw)
-    out.findings.append(said)
+        out.findings.append(catalogue.finding(
+            "pub_row_unreadable", "unsplit", row=row_name, count=len(cells), raw=raw,
+            file=file, sheet=where, cell=row_name, ref=cells[0].code, actual=raw))
     return [Reading(c.code, None, raw, "ambiguous") for c in cells]
 
 
-def _splits(texts: list[str], splittable: list[bool], n: int,
-            checks: list[tuple[int, list[int]]]) -> list[list[str]]:
-    """Every way to cut the tokens into ``n`` numbers (no leading zeros) that passes ``checks``.
+def _pieces(cells: list[Cell], pieces: list[str], status: str) -> list[Reading]:
+    return [Reading(c.code, number(p) if number(p) is not None else 0, p,
+                    status if number(p) is not None else "placeholder") for c, p in zip(cells, pieces)]
 
-    Stops at two solutions (enough to call it ambiguous) or when the search budget runs out.
-    """
-    done_at: dict[int, list[tuple[int, list[int]]]] = {}
-    for total, parts in checks:
-        done_at.setdefault(max([total, *parts]), []).append((total, parts))
-    found: list[list[str]] = []
-    pieces: list[str] = []
-    steps = 0
 
-    def passes() -> bool:
-        for total, parts in done_at.get(len(pieces) - 1, []):
-            vals = [number(pieces[i]) for i in (total, *parts)]
-            if all(v is not None for v in vals) and vals[0] != sum(vals[1:]):
-                return False
-        return True
+def _ambiguous(out: TableRead, cells: list[Cell], row_name: str, raw: str, shown: list[list[str]],
+               file: str, where: str) -> Finding:
+    return catalogue.finding("pub_ambiguous", row=row_name, raw=raw, splits="；".join(" ".join(s) for s in shown[:3]),
+                             file=file, sheet=where, cell=row_name, ref=cells[0].code, actual=raw,
+                             expected=[" ".join(s) for s in shown])
 
-    def capacity(t: int, pos: int) -> tuple[int, int]:
-        """Fewest and most numbers the rest of the tokens can still give."""
-        rest = range(t, len(texts))
-        least = len(rest)
-        most = sum((len(texts[k]) - (pos if k == t else 0)) if splittable[k] else 1 for k in rest)
-        return least, most
 
-    def walk(t: int, pos: int) -> None:
-        nonlocal steps
-        steps += 1
-        if len(found) >= 2 or steps > SPLIT_BUDGET:
-            return
-        if t == len(texts):
-            if len(pieces) == n:
-                found.append(list(pieces))
-            return
-        least, most = capacity(t, pos)
-        if not least <= n - len(pieces) <= most:
-            return
-        text = texts[t]
-        if not splittable[t]:
-            options = [len(text)]
+def _solve_pending(out: TableRead, file: str) -> None:
+    """Rows a cell count and their own total left undecided, read together with the table's
+    column arithmetic; a row decided this way says which rules it leaned on."""
+    if not out.pending:
+        return
+    rules, equations = _equations(out.table, out.edition)
+    known = {code: r.value for code, r in out.readings.items() if r.status not in NO_FIGURE}
+    pending = [p for p, _, _ in out.pending]
+    for code in (c for p in pending for c in p.codes):
+        known.pop(code, None)
+    picks, complete = solve_table(pending, known, equations)
+    cells = {c.code: c for c in out.table.cells}
+    where = sheet_name(out.table)
+    for (p, row_name, raw), chosen in zip(out.pending, picks):
+        row = [cells[c] for c in p.codes]
+        if complete and len(chosen) == 1 and equations:
+            for r in _pieces(row, chosen[0], "split"):
+                out.readings[r.code] = r
+            out.findings.append(catalogue.finding(
+                "pub_run_together", "table", row=row_name, raw=raw, pieces=" ".join(chosen[0]), rules=rules,
+                file=file, sheet=where, cell=row_name, ref=p.codes[0], actual=raw))
+            _row_notes(out, row, [out.readings[c] for c in p.codes], file, where, row_name)
         else:
-            options = [1] if text[pos] == "0" else list(range(1, len(text) - pos + 1))
-        for k in options:
-            pieces.append(text[pos:pos + k])
-            if passes():
-                walk(t + 1, 0) if pos + k == len(text) else walk(t, pos + k)
-            pieces.pop()
+            left = chosen if complete and chosen else p.candidates
+            out.findings.append(_ambiguous(out, row, row_name, raw, left, file, where))
+            out.undecided.append((Pending(p.codes, left), row_name, raw))
+    out.pending = []
 
-    walk(0, 0)
-    if steps > SPLIT_BUDGET and len(found) == 1:
-        found.append(found[0])  # unfinished search: one solution is no proof of uniqueness
-    return found
+
+def decide(out: TableRead, row: tuple[Pending, str, str], pieces: list[str], finding: Finding) -> None:
+    """Read an undecided row as ``pieces`` (chosen by what the narrative quotes), noted by
+    ``finding`` in place of the row's pub_ambiguous."""
+    p = row[0]
+    cells = {c.code: c for c in out.table.cells}
+    for r in _pieces([cells[c] for c in p.codes], pieces, "split"):
+        out.readings[r.code] = r
+    out.findings = [finding if f.code == "pub_ambiguous" and f.ref == p.codes[0] else f for f in out.findings]
+    out.undecided.remove(row)
+
+
+NO_FIGURE = ("missing", "unreadable", "ambiguous", "blank")  # reading statuses that give no figure
+
+
+def _equations(table: Table, edition: str) -> tuple[str, list[Equation]]:
+    """The table's arithmetic across rows: column totals and the balance rules (R1, R3), and
+    the ids of the rules they come from."""
+    spec = load_spec(edition)
+    ids: list[str] = []
+    out: list[Equation] = []
+    cells = {c.code: c for c in table.cells}
+    for rule in spec.rules:
+        if rule.params.get("table") != table.id:
+            continue
+        if rule.kind == "balance":
+            for col in table.col_codes:
+                out.append((tuple(table.cell(r, col).code for r in rule.params["lhs"]),
+                            tuple(table.cell(r, col).code for r in rule.params["rhs"])))
+            ids.append(rule.id)
+        elif rule.kind == "totals" and rule.params.get("axis") == "column":
+            across = [c for c in table.cells if c.sum_of and any(cells[x].row_code != c.row_code for x in c.sum_of
+                                                                  if x in cells)]
+            out += [((c.code,), tuple(c.sum_of)) for c in across]
+            ids.append(rule.id)
+    return "、".join(ids), out

@@ -18,7 +18,9 @@ from toolkit.format.spec import editions, load_spec
 from toolkit.published.doc import Row
 
 NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
-_COUNTS = "件|个|条|项|次"  # count words clerks append to a figure (the format's amount units too)
+COUNTS = ("件", "个", "条", "项", "次")  # count words clerks append to a figure
+_COUNTS = "|".join(COUNTS)
+MONEY = {"元": 1, "千元": 1000, "万元": 10_000, "亿元": 100_000_000}  # units of money, in 元
 # What clerks write where 0 belongs. "无" only counts inside a real cell: in PDF text it is
 # more likely a piece of a wrapped label (（四）无 / 法提供).
 PLACEHOLDERS = frozenset({"/", "\\", "-", "--", "—", "——", "－", "–", "／", "×", "x", "X", "无", "空"})
@@ -38,12 +40,13 @@ class Token:
 
     @property
     def placeholder(self) -> bool:
-        return self.kind == "value" and bool(self.text) and number(self.text) is None
+        return self.kind == "value" and bool(self.text) and figure(self.text) is None
 
     @property
     def digits(self) -> bool:
         """A plain digit string that may hold several cells run together."""
-        return self.kind == "value" and not self.bound and self.text.isdigit()
+        return self.kind == "value" and not self.bound and self.text.lstrip("+-").isdigit() and \
+            len(self.text) - len(self.text.lstrip("+-")) <= 1
 
 
 @dataclass
@@ -61,7 +64,8 @@ class Segment:
 
 
 def number(text: str) -> int | Decimal | None:
-    """A published number: ``12``, ``1,234``, ``96171.6``, ``3件``; None for anything else."""
+    """A published number: ``12``, ``1,234``, ``96171.6``, ``3件``, ``12.5万元`` (the format's
+    amount unit); None for anything else."""
     s = text.strip()
     m = _unit().match(s)
     if m:
@@ -72,16 +76,50 @@ def number(text: str) -> int | Decimal | None:
     return Decimal(s) if "." in s else int(s)
 
 
+def figure(text: str) -> int | Decimal | None:
+    """A number as :func:`number` reads it, or one written with any unit of money (``35000元``),
+    its unit dropped (see :func:`unit_of`)."""
+    v = number(text)
+    if v is not None:
+        return v
+    m = _money().match(text.strip())
+    return number(m.group(1)) if m else None
+
+
+def unit_of(text: str) -> str:
+    """The unit written after a number (``元`` of ``35000元``, ``件`` of ``3件``), or ""."""
+    m = _unit().match(text.strip()) or _money().match(text.strip())
+    return m.group(2) if m else ""
+
+
+def in_unit(value: int | Decimal, unit: str, target: str) -> int | Decimal | None:
+    """``value`` written in money ``unit`` expressed in ``target`` (元 -> 万元), or None when
+    either is not a unit of money."""
+    if unit not in MONEY or target not in MONEY:
+        return None
+    out = Decimal(value) * MONEY[unit] / MONEY[target]
+    return int(out) if out == out.to_integral_value() else out.normalize()
+
+
+_FIGURE = r"([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)"
+
+
 @cache
 def _unit() -> re.Pattern:
     """A figure followed by a count word or the amount unit of any edition (3件, 12.5万元)."""
     units = "|".join(sorted({re.escape(load_spec(e).amount_unit) for e in editions()}))
-    return re.compile(rf"^([+-]?\d+(?:\.\d+)?)\s*(?:{_COUNTS}|{units})$")
+    return re.compile(rf"^{_FIGURE}\s*({_COUNTS}|{units})$")
+
+
+@cache
+def _money() -> re.Pattern:
+    """A figure followed by any unit of money (35000元)."""
+    return re.compile(rf"^{_FIGURE}\s*({'|'.join(sorted(MONEY, key=len, reverse=True))})$")
 
 
 def is_value(cell: str, bound: bool) -> bool:
     s = cell.strip()
-    if number(s) is not None:
+    if figure(s) is not None:
         return True
     return s in (PLACEHOLDERS if bound else _FREE_PLACEHOLDERS)
 
