@@ -75,6 +75,9 @@ def test_report_page_is_valid_self_contained_html5(spec):
     assert b"http" not in data and b"url(" not in data and b"@import" not in data  # no external asset
     style = text_of(doc.find("head/style"))
     assert "@media print" in style and "@page" in style and "size: A4" in style
+    assert not doc.findall(".//*[@class='unverified']")
+    marked = parse(render_report_html(spec, filled_random(spec), unverified=True))
+    assert text_of(marked.find(".//body/p")) == "未通过校验"
 
 
 def test_report_page_reads_as_the_docx(spec):
