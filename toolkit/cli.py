@@ -185,15 +185,21 @@ def _audit_folder(folder: Path, out: Path, as_json: bool) -> None:
 @app.command()
 def report(
     workbook: Path = typer.Argument(..., help="一个单位填好的 .xlsx 填报表"),
-    out: Path | None = typer.Option(None, "-o", "--out", help="输出的 .docx（默认当前目录下 <单位编号>.docx）"),
+    out: Path | None = typer.Option(None, "-o", "--out", help="输出文件（默认当前目录下 <单位编号>.<格式>）"),
+    fmt: str = typer.Option("docx", "--format", help="报告格式：docx、html（网页）或 pdf（需安装 LibreOffice）"),
     force: bool = typer.Option(False, "--force", help="有错误时仍生成报告，页眉标注“未通过校验”"),
     edition: str = typer.Option(DEFAULT_EDITION, help="格式版本"),
 ) -> None:
-    """由一个单位的填报表生成年度报告 DOCX（先校验；有错误时拒绝，除非 --force）。"""
+    """由一个单位的填报表生成年度报告 DOCX、网页或 PDF（先校验；有错误时拒绝，除非 --force）。"""
     from toolkit.check.workbook import check_file
     from toolkit.outputs.agency_report import agency_report, report_name
     from toolkit.outputs.atomic import write_bytes_atomic
+    from toolkit.outputs.report_pdf import PdfError, unavailable
 
+    if fmt not in ("docx", "html", "pdf"):
+        raise fail(f"未知的报告格式：{fmt}；可选 docx、html、pdf。")
+    if fmt == "pdf" and (problem := unavailable()):
+        raise fail(problem)
     if not workbook.is_file():
         raise fail(f"找不到文件：{workbook}")
     s = _load(edition)
@@ -206,13 +212,28 @@ def report(
         console.print(f"[red]{workbook} 有 {made.errors} 个错误，未生成报告。[/red]请按上面的提示改正后重新运行；"
                       "如确需先出稿，可加 --force（页眉将标注“未通过校验”）。")
         raise typer.Exit(1)
-    target = out or Path(report_name(made.result, workbook.stem))
+    target = out or Path(report_name(made.result, workbook.stem)).with_suffix(f".{fmt}")
     if target.resolve() == workbook.resolve():
         raise fail(f"输出文件不能与输入文件相同：{target}")
-    write_bytes_atomic(target, made.docx)
+    try:
+        write_bytes_atomic(target, _report_bytes(s, made, fmt))
+    except PdfError as e:
+        raise fail(str(e)) from None
     typer.echo(str(target))
     mark = f"（有 {made.errors} 个错误，已标注“未通过校验”）" if made.unverified else ""
     console.print(f"已生成 {made.result.filled.agency} 年度报告 → {target}{mark}")
+
+
+def _report_bytes(s, made, fmt: str) -> bytes:
+    if fmt == "html":
+        from toolkit.outputs.report_html import render_report_html
+
+        return render_report_html(s, made.result.filled, unverified=made.unverified)
+    if fmt == "pdf":
+        from toolkit.outputs.report_pdf import pdf_bytes
+
+        return pdf_bytes(made.docx)
+    return made.docx
 
 
 @app.command()
@@ -224,6 +245,8 @@ def collect(
     out: Path = typer.Option(Path("collect-output"), "-o", "--out", help="输出目录"),
     as_json: bool = typer.Option(False, "--json", help="把校验结果 JSON 打印到标准输出"),
     docx: bool = typer.Option(True, "--docx/--no-docx", help="是否生成各单位及汇总 DOCX 报告"),
+    publish: str | None = typer.Option(None, "--publish", help="报告格式，逗号分隔：docx,html,pdf（默认 docx）"),
+    region: str = typer.Option("", "--region", help="汇总报告标题中的地区名称，如 北仑区"),
     workers: int | None = typer.Option(None, "--workers", help="并行进程数（默认按 CPU 核数，最多 2）"),
     edition: str = typer.Option(DEFAULT_EDITION, help="格式版本"),
 ) -> None:
@@ -231,9 +254,11 @@ def collect(
     from toolkit.collect.collection import CollectError
     from toolkit.collect.collection import collect as run_collect
     from toolkit.collect.previous import load_previous
+    from toolkit.outputs.report_pdf import PdfError
     from toolkit.outputs.summary import STATUS_ZH, write_outputs
 
     s = _load(edition)
+    formats = _publish_formats(publish, docx)
     try:
         names = read_roster(roster) if roster else None
         prev = load_previous(previous, year, s) if previous else None
@@ -245,20 +270,36 @@ def collect(
                 outcome = coll.report()
                 report = outcome.to_dict()
                 write_outputs(coll, out, report)
-                if docx:
+                if formats:
                     from toolkit.outputs.reports import write_reports
 
                     task = bar.add_task("生成报告", total=len(coll.included()))
-                    write_reports(coll, out / "reports", workers=workers, progress=lambda: bar.advance(task))
-    except (RosterError, CollectError) as e:
+                    write_reports(coll, out / "reports", formats=formats, region=region, site_dir=out / "site",
+                                  workers=workers, progress=lambda: bar.advance(task))
+    except (RosterError, CollectError, PdfError) as e:
         raise fail(str(e))
     if as_json:
         typer.echo(json.dumps(report, ensure_ascii=False, indent=1, default=str))
     else:
         _print_collection(coll, report, STATUS_ZH)
     console.print(f"输出目录：{out}/（findings.json、findings.csv、summary.xlsx、data.json"
-                  + ("、reports/" if docx else "") + "）")
+                  + ("、reports/" if formats else "") + ("、site/" if {"html", "pdf"} & set(formats) else "") + "）")
     raise typer.Exit(outcome.exit_code)
+
+
+def _publish_formats(publish: str | None, docx: bool) -> tuple[str, ...]:
+    """The report formats collect makes: --publish (default docx), less docx under --no-docx;
+    PDF refused up front where LibreOffice is missing."""
+    from toolkit.outputs.report_pdf import unavailable
+    from toolkit.outputs.reports import parse_formats
+
+    try:
+        formats = parse_formats(publish or "docx")
+    except ValueError as e:
+        raise fail(str(e)) from None
+    if "pdf" in formats and (problem := unavailable()):
+        raise fail(problem)
+    return tuple(f for f in formats if docx or f != "docx")
 
 
 TABLE_ROWS = 30  # a console table longer than this is for summary.xlsx, not the terminal

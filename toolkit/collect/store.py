@@ -28,6 +28,7 @@ Where = tuple[str, int]  # a record's store file and offset
 
 _HEAD = struct.Struct("<4I")
 _VALUES, _BODY, _CELLS, _FILLED = range(4)
+_READ = os.O_RDONLY | getattr(os, "O_BINARY", 0)  # Windows opens in text mode without O_BINARY
 
 
 class SubmissionStore:
@@ -81,7 +82,7 @@ class SubmissionStore:
         path, offset = self._at[key]
         fd = self._fds.get(path)
         if fd is None:
-            fd = self._fds[path] = os.open(path, os.O_RDONLY)
+            fd = self._fds[path] = os.open(path, _READ)
         return _piece(fd, offset, i)
 
 
@@ -93,13 +94,16 @@ def _close(fds: dict[str, int], directory: tempfile.TemporaryDirectory) -> None:
 
 
 def _piece(fd: int, offset: int, i: int) -> bytes:
-    sizes = _HEAD.unpack(os.pread(fd, _HEAD.size, offset))
-    return os.pread(fd, sizes[i], offset + _HEAD.size + sum(sizes[:i]))
+    # lseek + read, not os.pread: Windows has no pread (reads come from one thread).
+    os.lseek(fd, offset, os.SEEK_SET)
+    sizes = _HEAD.unpack(os.read(fd, _HEAD.size))
+    os.lseek(fd, offset + _HEAD.size + sum(sizes[:i]), os.SEEK_SET)
+    return os.read(fd, sizes[i])
 
 
 def read_filled(where: Where) -> Filled:
     """The Filled of the record at ``where`` (for a process of its own, without the store)."""
-    fd = os.open(where[0], os.O_RDONLY)
+    fd = os.open(where[0], _READ)
     try:
         return pickle.loads(_piece(fd, where[1], _FILLED))
     finally:

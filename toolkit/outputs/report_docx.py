@@ -22,6 +22,9 @@ from toolkit.outputs import docx_writer as dx
 
 UNVERIFIED = "未通过校验"
 EMPTY_NARRATIVE = "（未填写）"
+# The combined report's two lists: a numbered row per agency (the number is added when listed).
+INCLUDED_HEADING, INCLUDED_HEADER = "附：纳入汇总的单位（{n}个）", ("序号", "单位编号", "单位名称")
+EXCLUDED_HEADING, EXCLUDED_HEADER = "附：未纳入汇总的单位（{n}个）", ("序号", "单位编号", "未纳入原因")
 
 # Table text: 五号 (10.5 pt) where it fits, 小五 (9 pt) for the wide tables (三 and 四).
 TABLE_STYLE, WIDE_TABLE_STYLE, WIDE_TABLE_COLS = "TableText", "TableSmall", 10
@@ -54,20 +57,22 @@ def render_report(spec: Spec, filled: Filled, *, unverified: bool = False) -> by
     return dx.package("".join(body), title=title, header=UNVERIFIED if unverified else None)
 
 
-def render_combined(spec: Spec, year: int | str, included: Sequence[Filled], excluded: list[tuple[str, str]]) -> bytes:
-    """The three tables summed over ``included``, then who is included and who is not and why."""
-    title = spec.report_title("", year) + "汇总"
-    body = [_title(title, ""), _combined_lead(year, len(included), len(excluded))]
+def render_combined(spec: Spec, year: int | str, included: Sequence[Filled], excluded: list[tuple[str, str]],
+                    region: str = "") -> bytes:
+    """The three tables summed over ``included``, then who is included and who is not and why;
+    ``region`` (北仑区) leads the title."""
+    title = combined_title(spec, year, region)
+    body = [_title(title, region), dx.paragraph(dx.run(combined_lead_text(year, len(included), len(excluded))))]
     numbers = table_numbers(spec, summed_values(spec, (f.values for f in included)))
     layouts = _layouts(spec)
     for section in spec.sections:
         if section.table:
             body.append(dx.paragraph(dx.run(section.heading), style="Heading1"))
             body.append(layouts[section.table].xml(numbers))
-    body.append(dx.paragraph(dx.run(f"附：纳入汇总的单位（{len(included)}个）"), style="Heading1"))
-    included_rows = _list_table(("序号", "单位编号", "单位名称"), ((f.agency_id or "", f.agency) for f in included))
-    excluded_head = dx.paragraph(dx.run(f"附：未纳入汇总的单位（{len(excluded)}个）"), style="Heading1")
-    excluded_rows = _list_table(("序号", "单位编号", "未纳入原因"), excluded)
+    body.append(dx.paragraph(dx.run(INCLUDED_HEADING.format(n=len(included))), style="Heading1"))
+    included_rows = _list_table(INCLUDED_HEADER, included_list(included))
+    excluded_head = dx.paragraph(dx.run(EXCLUDED_HEADING.format(n=len(excluded))), style="Heading1")
+    excluded_rows = _list_table(EXCLUDED_HEADER, excluded)
     end = dx.paragraph("")  # a document ends with a paragraph, not a table
     # the lists are written as they are made: thousands of rows never held at once
     return dx.package(itertools.chain(body, included_rows, [excluded_head], excluded_rows, [end]), title=title)
@@ -133,6 +138,12 @@ def is_subheading(paragraph: str) -> bool:
     return bool(_SUBHEADING.match(paragraph))
 
 
+def run_in_heading(paragraph: str) -> str:
+    """The run-in sub-heading leading a paragraph ("（一）主动公开情况。"), or ""."""
+    m = _RUN_IN.match(paragraph)
+    return m.group(0) if m else ""
+
+
 # --- document parts ------------------------------------------------------------------------------
 
 
@@ -164,13 +175,22 @@ def _lead(spec: Spec, filled: Filled) -> str:
     return dx.paragraph(dx.run(lead_text(spec, filled)))
 
 
-def _combined_lead(year, n_in: int, n_out: int) -> str:
+def included_list(included: Iterable[Filled]) -> Iterator[tuple[str, str]]:
+    """(agency id, agency name) of each included report, as the list prints them."""
+    return ((f.agency_id or "", f.agency) for f in included)
+
+
+def combined_title(spec: Spec, year: int | str, region: str = "") -> str:
+    return spec.report_title(region, year) + "汇总"
+
+
+def combined_lead_text(year, n_in: int, n_out: int) -> str:
     text = (f"本汇总根据{n_in}个单位报送的{year}年政府信息公开工作年度报告填报表生成。"
             "表中各项数字为纳入汇总单位的合计，总计栏按合计数重新计算。"
             f"统计期限自{year}年1月1日起至{year}年12月31日止。")
     if n_out:
         text += f"另有{n_out}个单位未纳入汇总，名单及原因见文末。"
-    return dx.paragraph(dx.run(text))
+    return text
 
 
 def _narrative(text: str | None) -> list[str]:
@@ -182,9 +202,9 @@ def _narrative(text: str | None) -> list[str]:
         if is_subheading(p):
             out.append(dx.paragraph(dx.run(p), style="Heading2"))
             continue
-        m = _RUN_IN.match(p)
-        if m:  # the run-in heading in 楷体, the rest of the paragraph in the body face
-            out.append(dx.paragraph(dx.run(m.group(0), font=dx.KAITI) + dx.run(p[m.end():])))
+        lead = run_in_heading(p)
+        if lead:  # the run-in heading in 楷体, the rest of the paragraph in the body face
+            out.append(dx.paragraph(dx.run(lead, font=dx.KAITI) + dx.run(p[len(lead):])))
         else:
             out.append(dx.paragraph(dx.run(p)))
     return out
@@ -227,11 +247,11 @@ def _table_layout(table: Table) -> dx.TableLayout:
 
 def _label_box(table: Table, lb: Label) -> dx.Box:
     return dx.Box(lb.row - table.top, lb.col, lb.rowspan, lb.colspan, text=lb.text,
-                  align="left" if lb.kind == "row" else "center", vertical=_is_vertical(lb),
+                  align="left" if lb.kind == "row" else "center", vertical=is_vertical_label(lb),
                   bold=lb.kind == "title")
 
 
-def _is_vertical(lb: Label) -> bool:
+def is_vertical_label(lb: Label) -> bool:
     """A tall label in a one-character column (三、本年度办理结果) reads top to bottom."""
     return lb.kind == "row" and lb.colspan == 1 and lb.rowspan > 3 and lb.col == 0
 
@@ -252,7 +272,7 @@ def _widths(table: Table, half_pt: int) -> list[int]:
             continue
         labels = [lb for lb in single if lb.col == col]
         longest = max((len(lb.text) for lb in labels), default=1)
-        if labels and all(_is_vertical(lb) for lb in labels):
+        if labels and all(is_vertical_label(lb) for lb in labels):
             fixed[col] = char + pad + 100
         elif longest <= SHORT_LABEL_CHARS:
             fixed[col] = (longest + 1) * char + pad

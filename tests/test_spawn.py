@@ -1,0 +1,73 @@
+"""Windows stands in: collect with the `spawn` start method (workers share nothing with the main
+process) gives byte for byte the outputs of `fork`."""
+
+from __future__ import annotations
+
+import multiprocessing
+
+import openpyxl
+import pytest
+from test_collect import YEAR, figures, workbook
+from typer.testing import CliRunner
+
+import toolkit.pool
+from toolkit.cli import app
+
+AGENCIES = 9  # enough files for a pool in both the check and the report stage
+
+
+@pytest.fixture(scope="module")
+def inbox(spec, tmp_path_factory):
+    root = tmp_path_factory.mktemp("spawn")
+    box = root / "inbox"
+    box.mkdir()
+    for i in range(AGENCIES):
+        (box / f"a{i:02}.xlsx").write_bytes(workbook(spec, f"a{i:02}", f"示例{i}局", i + 1))
+    bad = figures(spec, 4)
+    bad["t3_new_other"] += 2  # one error and one duplicate: findings, exclusions, the 未采用 mark
+    (box / "z.xlsx").write_bytes(workbook(spec, "a01", "示例1局", values=bad))
+    roster = root / "roster.csv"
+    roster.write_text("id,name\n" + "".join(f"a{i:02},示例{i}局\n" for i in range(AGENCIES + 1)), encoding="utf-8")
+    return box, roster
+
+
+def run_collect(inbox, out, method: str, monkeypatch) -> list[str]:
+    """collect on 2 workers started by ``method``; returns the start methods the pools used."""
+    box, roster = inbox
+    used: list[str] = []
+    start_context = toolkit.pool.start_context
+
+    def recording():
+        context = start_context()
+        used.append(context.get_start_method())
+        return context
+
+    monkeypatch.setenv(toolkit.pool.START_METHOD_ENV, method)
+    monkeypatch.setattr(toolkit.pool, "start_context", recording)
+    res = CliRunner().invoke(app, ["collect", str(box), "--year", str(YEAR), "--roster", str(roster), "-o", str(out),
+                                   "--workers", "2", "--publish", "docx,html"])
+    assert res.exit_code == 1, res.output  # the faulty file
+    return used
+
+
+def test_spawn_gives_the_outputs_of_fork(inbox, tmp_path, monkeypatch):
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork here to compare with")
+    assert run_collect(inbox, tmp_path / "fork", "fork", monkeypatch) == ["fork", "fork"]
+    assert run_collect(inbox, tmp_path / "spawn", "spawn", monkeypatch) == ["spawn", "spawn"]
+    files = sorted(p.relative_to(tmp_path / "fork").as_posix() for p in (tmp_path / "fork").rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(tmp_path / "spawn").as_posix()
+                           for p in (tmp_path / "spawn").rglob("*") if p.is_file())
+    assert {"findings.json", "findings.csv", "data.json", "summary.xlsx", "reports/a00.docx", "reports/汇总.docx",
+            "reports/a00.html", "site/index.html"} <= set(files)
+    for name in files:
+        a, b = (tmp_path / "fork" / name), (tmp_path / "spawn" / name)
+        if name == "summary.xlsx":
+            assert cells(a) == cells(b)
+        else:
+            assert a.read_bytes() == b.read_bytes(), name
+
+
+def cells(path) -> dict:
+    wb = openpyxl.load_workbook(path)
+    return {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in wb.worksheets}
