@@ -7,7 +7,7 @@ import math
 import struct
 import zipfile
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import xlsxwriter
@@ -49,9 +49,12 @@ def build_workbook(
     narratives: Mapping[str, str] | None = None,
     contact: Mapping[str, str] | None = None,
     password: str = DEFAULT_PASSWORD,
+    annotate: Callable[[xlsxwriter.Workbook], Callable[[], None]] | None = None,
 ) -> bytes:
     """The template as xlsx bytes. ``values``/``narratives``/``contact`` pre-fill inputs
-    (import, samples, benchmarks); totals always carry correct cached results."""
+    (import, samples, benchmarks); totals always carry correct cached results. ``annotate``
+    (feedback) is called with the workbook before any sheet is added, and what it returns
+    once every sheet is written."""
     values = dict(values or {})
     buf = io.BytesIO()
     wb = _ProtectedWorkbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False})
@@ -60,12 +63,15 @@ def build_workbook(
                        "comments": f"{spec.id} {spec.version}"})
     fmt = formats(wb)
     full = compute.full(spec, values)
+    finish = annotate(wb) if annotate else None
     _cover(wb, fmt, spec, agency, year, values, full, contact or {}, password)
     for table in spec.tables:
         _table_sheet(wb, fmt, spec, table, agency, year, values, full, password)
     _narrative_sheet(wb, fmt, spec, narratives or {}, password)
     _stamp_sheet(wb, spec, agency, year, password)
     _defined_names(wb, spec)
+    if finish:
+        finish()
     wb.close()
     return buf.getvalue()
 
