@@ -204,8 +204,11 @@ def collect(
     deadline: str | None = typer.Option(None, "--deadline", help="报送截止日期 YYYY-MM-DD（标出逾期报送，写入反馈通知）"),
 ) -> None:
     """汇总收件目录中的全部工作簿：逐一校验、对照名单、汇总，输出问题清单、汇总表和报告。"""
+    import datetime as dt
+
     from toolkit.collect.collection import CollectError
     from toolkit.collect.collection import collect as run_collect
+    from toolkit.collect.history import advance, load_history, write_history
     from toolkit.collect.previous import load_previous
     from toolkit.outputs.feedback import write_feedback
     from toolkit.outputs.summary import STATUS_ZH, write_outputs
@@ -222,8 +225,10 @@ def collect(
                              progress=lambda _r: bar.advance(task)) as coll:  # its store removed at the end
                 outcome = coll.report()
                 report = outcome.to_dict()
-                write_outputs(coll, out, report)
-                write_feedback(coll, out / "feedback", deadline=due)
+                history = advance(load_history(out, year), coll, dt.datetime.now())
+                write_outputs(coll, out, report, history=history, deadline=due)
+                write_feedback(coll, out / "feedback", deadline=due, history=history)
+                write_history(history, out)
                 if docx:
                     from toolkit.outputs.reports import write_reports
 
@@ -235,7 +240,7 @@ def collect(
         typer.echo(json.dumps(report, ensure_ascii=False, indent=1, default=str))
     else:
         _print_collection(coll, report, STATUS_ZH)
-    console.print(f"输出目录：{out}/（findings.json、findings.csv、summary.xlsx、data.json、feedback/"
+    console.print(f"输出目录：{out}/（findings.json、findings.csv、summary.xlsx、data.json、reminders.csv、history.json、feedback/"
                   + ("、reports/" if docx else "") + "）")
     raise typer.Exit(outcome.exit_code)
 

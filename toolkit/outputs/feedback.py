@@ -303,7 +303,8 @@ def notice(spec: Spec, agency: Agency, year: int, file: str, findings: list[Find
 # --- a collection's feedback -------------------------------------------------------------------
 
 
-def write_feedback(coll, out: Path, *, deadline: str = "", today: dt.date | None = None) -> list[Path]:
+def write_feedback(coll, out: Path, *, deadline: str = "", today: dt.date | None = None,
+                   history=None) -> list[Path]:
     """``out/<agency-id>.xlsx`` and ``.txt`` for every used agency whose file has an error or a
     warning; returns the paths written."""
     from toolkit.outputs.atomic import write_bytes_atomic
@@ -321,7 +322,9 @@ def write_feedback(coll, out: Path, *, deadline: str = "", today: dt.date | None
         stem = safe_stem(agency_id)
         data = feedback_workbook(coll.spec, r, filled, agency=agency, year=coll.year, findings=found,
                                  checked=today)
-        text = notice(coll.spec, agency, coll.year, r.file, found, deadline=deadline, today=today)
+        first = history.first_seen(r.sha256) if history is not None else ""
+        text = notice(coll.spec, agency, coll.year, r.file, found, received=first.replace("T", " ")[:16],
+                      deadline=deadline, today=today)
         for path, body in ((inside(out, f"{stem}.xlsx"), data), (inside(out, f"{stem}.txt"), text.encode("utf-8"))):
             write_bytes_atomic(path, body)
             written.append(path)

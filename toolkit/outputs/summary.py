@@ -15,11 +15,15 @@ import pandas as pd
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name
 
+from toolkit.collect.attribution import attribute
 from toolkit.collect.collection import Collection
+from toolkit.collect.history import History
 from toolkit.outputs import zipwrite
 from toolkit.outputs.atomic import atomic_open, write_bytes_atomic
 from toolkit.outputs.findings import SEVERITY_ZH, findings_csv, write_report_json
 from toolkit.outputs.records import DATA_FIXED, ROW
+from toolkit.outputs.reminders import COLUMNS as REMINDER_COLUMNS
+from toolkit.outputs.reminders import NOT_SENT, WRONG_FORMAT, Reminder, reminders, reminders_csv
 from toolkit.template.workbook import formats, table_frame, write_value
 
 _ROW = ROW.encode("ascii")  # the row number's stand-in in the workers' data cells
@@ -27,9 +31,11 @@ _ROW = ROW.encode("ascii")  # the row number's stand-in in the workers' data cel
 STATUS_ZH = {"ok": "通过", "warnings": "有警告", "errors": "有错误", "rejected": "无法读取"}
 
 
-def write_outputs(coll: Collection, out: Path, report: dict | None = None) -> list[Path]:
+def write_outputs(coll: Collection, out: Path, report: dict | None = None, history: History | None = None,
+                  deadline: str = "") -> list[Path]:
     """Write every coordinator output into ``out`` (atomically); return the paths.
-    ``report`` is ``coll.to_dict()`` when the caller already has it.
+    ``report`` is ``coll.to_dict()`` when the caller already has it; ``history`` the rounds
+    so far, this one included (toolkit.collect.history); ``deadline`` (YYYY-MM-DD) marks late agencies.
 
     (Two ways to use the second core here were tried and dropped, both for memory: summary.xlsx
     written in a process forked after the collection, and the other files in a process forked
@@ -39,11 +45,27 @@ def write_outputs(coll: Collection, out: Path, report: dict | None = None) -> li
     report = report or coll.to_dict()
     paths = [out / "findings.json", out / "findings.csv", out / "data.json", out / "summary.xlsx"]
     write_report_json(report, paths[0])
-    write_bytes_atomic(paths[1], findings_csv(report["findings"]))
+    usage = file_usage(coll, report)
+    write_bytes_atomic(paths[1], findings_csv(report["findings"], usage))
     write_data_json(coll, paths[2])
+    chase = reminders(coll, history.covers() if history else None)
+    paths.append(out / "reminders.csv")
+    write_bytes_atomic(paths[-1], reminders_csv(chase))
     with atomic_open(paths[3], "wb") as fh:
-        write_summary(coll, report, fh)
+        write_summary(coll, report, fh, chase=chase, history=history, deadline=deadline, usage=usage)
     return paths
+
+
+USED, REPLACED, NOT_USED = "已采用", "已被替换", "未采用"
+
+
+def file_usage(coll: Collection, report: dict) -> dict[str, tuple[str, str]]:
+    """Each file's agency name (the roster's, else the cover's) and whether it was used."""
+    names = {a.id: a.name for a in coll.roster.agencies} if coll.roster else {}
+    owner = {f: agency_id for agency_id, files in attribute(coll).items() for f in files}
+    return {s["file"]: (names.get(s["agency_id"] or owner.get(s["file"], "")) or s["agency"] or "",
+                        USED if s["used"] else REPLACED if s.get("replaced") else NOT_USED)
+            for s in report["submissions"]}
 
 
 def write_data_json(coll: Collection, path: Path) -> None:
@@ -90,8 +112,11 @@ def _plain(v, kind: str):
 # --- summary.xlsx ---------------------------------------------------------------------------
 
 
-def write_summary(coll: Collection, report: dict, out: IO[bytes]) -> None:
+def write_summary(coll: Collection, report: dict, out: IO[bytes], chase: list[Reminder] | None = None,
+                  history: History | None = None, deadline: str = "",
+                  usage: dict[str, tuple[str, str]] | None = None) -> None:
     """summary.xlsx into ``out``, its long sheets streamed (memory flat in the number of files)."""
+    usage = file_usage(coll, report) if usage is None else usage
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False,
                                    "strings_to_numbers": False, "strings_to_urls": False})
@@ -100,7 +125,8 @@ def write_summary(coll: Collection, report: dict, out: IO[bytes]) -> None:
                           "text_wrap": True, "valign": "vcenter"})
     text = wb.add_format({"font_name": "宋体", "valign": "top"})
     status = _status_sheet(wb, coll, report, head, text)
-    _findings_sheet(wb, report, head, text)
+    _reminders_sheet(wb, reminders(coll) if chase is None else chase, head, text)
+    _findings_sheet(wb, report, head, text, usage)
     included, excluded = coll.included(), coll.excluded()
     totals = aggregate(coll, included)
     for table in coll.spec.tables:
@@ -111,19 +137,20 @@ def write_summary(coll: Collection, report: dict, out: IO[bytes]) -> None:
     # that use it (the 数据 sheet's labels at least), public once the workbook is closed.
     style = text.xf_index
     _fill_sheets(buf.getvalue(), out, {
-        status: (_status_rows(coll, report, style), _status_count(coll)),
+        status: (_status_rows(coll, report, style, history, deadline), _status_count(coll)),
         data_sheet: (_data_rows(coll, first_row=3), len(_data_results(coll))),
     })
 
 
-STATUS_COLUMNS = ["序号", "单位编号", "单位名称", "报送情况", "校验结果", "错误数", "警告数", "文件", "SHA256"]
+STATUS_COLUMNS = ["序号", "单位编号", "单位名称", "报送情况", "校验结果", "错误数", "警告数", "首次收到", "最后收到",
+                  "报送轮次", "逾期", "文件", "SHA256"]
 
 
 def _status_sheet(wb, coll: Collection, report: dict, head, text) -> int:
     """The 报送情况 sheet's header and settings; its rows come from ``_status_rows``.
     Returns the sheet's 1-based index."""
     ws = wb.add_worksheet("报送情况")
-    widths = [6, 18, 30, 10, 10, 8, 8, 36, 66]
+    widths = [6, 18, 30, 10, 10, 8, 8, 18, 18, 8, 8, 36, 66]
     for i, (c, w) in enumerate(zip(STATUS_COLUMNS, widths)):
         ws.write_string(0, i, c, head)
         ws.set_column(i, i, w)
@@ -139,9 +166,20 @@ def _status_count(coll: Collection) -> int:
     return len(coll.used) + len(coll.missing) + sum(1 for r in coll.results if r.file not in used)
 
 
-def _status_rows(coll: Collection, report: dict, style: int) -> Iterator[bytes]:
+def _status_rows(coll: Collection, report: dict, style: int, history: History | None = None,
+                 deadline: str = "") -> Iterator[bytes]:
     """One <row> per roster agency (in roster order, then agencies not on it), then one per
-    file not used (rejected, unknown agency, duplicates)."""
+    file not used (replaced, rejected, unknown agency); with each agency's rounds when
+    ``history`` is given."""
+    def rounds(agency_id: str) -> list:
+        if history is None:
+            return ["", "", "", ""]
+        first, last, n = history.received(agency_id)
+        return [_when(first), _when(last), n or "", history.late(agency_id, deadline)]
+
+    seen = {s.sha256: s for s in history.files} if history else {}
+    sent = attribute(coll)  # rejected files by the agency their name points to
+    owner = {f: agency_id for agency_id, files in sent.items() for f in files}
     by_file: dict[str, list[int]] = {}  # file -> [errors, warnings]
     for f in report["findings"]:
         n = by_file.setdefault(f["file"], [0, 0])
@@ -155,17 +193,22 @@ def _status_rows(coll: Collection, report: dict, style: int) -> Iterator[bytes]:
         for agency_id in order:
             r = coll.used.get(agency_id)
             if r is None:
-                yield [agency_id, names.get(agency_id, ""), "未报送", "", "", "", "", ""]
+                files = sent.get(agency_id, [])
+                yield [agency_id, names.get(agency_id, ""), WRONG_FORMAT if files else NOT_SENT,
+                       STATUS_ZH["rejected"] if files else "", "", "", *rounds(agency_id), "、".join(files), ""]
                 continue
             errors, warnings = by_file.get(r.file, (0, 0))
             yield [agency_id, names.get(agency_id) or r.agency or "", "已报送", STATUS_ZH[coll.status(r)],
-                   errors, warnings, r.file, r.sha256]
+                   errors, warnings, *rounds(agency_id), r.file, r.sha256]
         used_files = {r.file for r in coll.used.values()}
         for s in report["submissions"]:
             if s["file"] not in used_files:
                 errors, warnings = by_file.get(s["file"], (0, 0))
-                yield [s["agency_id"] or "", s["agency"] or "", "未采用", STATUS_ZH[s["status"]],
-                       errors, warnings, s["file"], s["sha256"]]
+                first = seen.get(s["sha256"])
+                agency_id = s["agency_id"] or owner.get(s["file"], "")
+                yield [agency_id, s["agency"] or names.get(agency_id, ""), REPLACED if s.get("replaced") else NOT_USED,
+                       STATUS_ZH[s["status"]], errors, warnings, _when(first.first_seen) if first else "", "",
+                       first.round if first else "", "", s["file"], s["sha256"]]
 
     letters = [xl_col_to_name(j) for j in range(len(STATUS_COLUMNS))]
     for i, row in enumerate(rows(), start=1):
@@ -179,17 +222,39 @@ def _status_rows(coll: Collection, report: dict, style: int) -> Iterator[bytes]:
         yield f'<row r="{i + 1}">{"".join(cells)}</row>'.encode()
 
 
-def _findings_sheet(wb, report: dict, head, text) -> None:
+def _reminders_sheet(wb, chase: list[Reminder], head, text) -> None:
+    """催报: whom to chase, with the reason and whom to call (the rows of reminders.csv)."""
+    ws = wb.add_worksheet("催报")
+    widths = [6, 16, 28, 12, 40, 30, 10, 16, 24, 12]
+    for i, (c, w) in enumerate(zip(REMINDER_COLUMNS, widths)):
+        ws.write_string(0, i, c, head)
+        ws.set_column(i, i, w)
+    for i, item in enumerate(chase, start=1):
+        ws.write_number(i, 0, i)
+        for j, v in enumerate(item.row(i)[1:], start=1):
+            ws.write_string(i, j, v, text)
+    ws.autofilter(0, 0, max(1, len(chase)), len(REMINDER_COLUMNS) - 1)
+    ws.freeze_panes(1, 0)
+    _print_list(ws)
+
+
+def _when(stamp: str) -> str:
+    """An ISO timestamp as people read it: 2025-01-10 09:30."""
+    return stamp.replace("T", " ")[:16]
+
+
+def _findings_sheet(wb, report: dict, head, text, usage: dict[str, tuple[str, str]]) -> None:
     ws = wb.add_worksheet("问题清单")
-    cols = ["编号", "级别", "单位编号", "文件", "位置", "期望值", "实际值", "说明"]
-    widths = [22, 6, 18, 30, 22, 12, 12, 90]
+    cols = ["编号", "级别", "单位编号", "文件", "位置", "期望值", "实际值", "说明", "单位名称", "采用情况"]
+    widths = [22, 6, 18, 30, 22, 12, 12, 90, 24, 10]
     for i, (c, w) in enumerate(zip(cols, widths)):
         ws.write_string(0, i, c, head)
         ws.set_column(i, i, w)
     for i, f in enumerate(report["findings"], start=1):
         where = f"{f['sheet']}!{f['cell']}" if f.get("sheet") and f.get("cell") else (f.get("sheet") or "")
         row = [f["code"], SEVERITY_ZH.get(f["severity"], f["severity"]), f.get("agency_id") or "",
-               f.get("file") or "", where, f.get("expected"), f.get("actual"), f.get("message") or ""]
+               f.get("file") or "", where, f.get("expected"), f.get("actual"), f.get("message") or "",
+               *usage.get(f.get("file") or "", ("", ""))]
         for j, v in enumerate(row):
             if isinstance(v, (int, float)) and not isinstance(v, bool):
                 ws.write_number(i, j, v)
