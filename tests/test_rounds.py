@@ -8,8 +8,10 @@ import csv
 import datetime as dt
 import io
 import json
+import subprocess
 
 import openpyxl
+import pytest
 from faults import cfb
 from test_collect import figures, workbook
 from typer.testing import CliRunner
@@ -90,8 +92,11 @@ def test_three_rounds(spec, tmp_path):
     assert status["a03"][7:11] == ("2025-02-05 09:00", "2025-02-05 09:00", 1, "逾期")
     replaced = [r for r in wb["报送情况"].iter_rows(min_row=5, values_only=True)]
     assert sorted((r[11], r[3], r[9]) for r in replaced) == [("a01.xlsx", "已被替换", 1), ("a02.xls", "已被替换", 1)]
-    problems = list(wb["问题清单"].iter_rows(min_row=1, values_only=True))
+    problems = [r for r in wb["问题清单"].iter_rows(min_row=1, values_only=True) if r[1]]  # not the group lines
     assert problems[0][-2:] == ("单位名称", "采用情况")
+    groups = [r[0] for r in wb["问题清单"].iter_rows(min_row=2, values_only=True) if not r[1]]
+    assert groups == ["甲局（a01）：错误 0 个，警告 1 个；另有已被替换文件的问题 2 条（不计入）",
+                      "乙局（a02）：错误 0 个，警告 0 个；另有已被替换文件的问题 1 条（不计入）"]
     assert {(r[3], r[-2], r[-1]) for r in problems[1:]} == {
         ("a01.xlsx", "甲局", "已被替换"), ("a02.xls", "乙局", "已被替换"), ("a01-改.xlsx", "甲局", "已采用")}
     rows = list(csv.reader(io.StringIO((out / "findings.csv").read_text(encoding="utf-8-sig"))))
@@ -135,3 +140,57 @@ def test_collect_command_keeps_history(spec, tmp_path):
     assert [(s["file"], s["round"]) for s in history["files"]] == [("a01.xlsx", 1), ("a02.xlsx", 2)]
     status = list(openpyxl.load_workbook(out / "summary.xlsx")["报送情况"].iter_rows(min_row=2, values_only=True))
     assert [r[10] for r in status] == ["逾期", "逾期"]
+
+
+# --- summary.xlsx on paper -------------------------------------------------------------------------
+
+
+def _printed(spec, tmp_path):
+    box, out = tmp_path / "inbox", tmp_path / "out"
+    box.mkdir()
+    roster = tmp_path / "roster.csv"
+    roster.write_text("id,name,联系人,联系电话\na01,甲局,赵一,0574-1\na02,乙局,钱二,0574-2\na03,丙局,,\n", encoding="utf-8")
+    (box / "a01.xlsx").write_bytes(workbook(spec, "a01", "甲局", values=_unbalanced(spec)))
+    (box / "a02.xls").write_bytes(XLS)
+    _round(spec, box, roster, out, ROUNDS[2])
+    return out / "summary.xlsx"
+
+
+def test_summary_prints_on_a4(spec, tmp_path):
+    wb = openpyxl.load_workbook(_printed(spec, tmp_path))
+    assert wb.sheetnames[:4] == ["概况", "报送情况", "催报", "问题清单"]
+    for ws in wb:
+        assert ws.page_setup.paperSize == 9, ws.title
+        assert "&P" in ws.oddFooter.center.text and "&N" in ws.oddFooter.center.text, ws.title
+    first = wb["概况"]
+    assert first.sheet_properties.pageSetUpPr.fitToPage  # one page: fitToWidth/Height at their default 1
+    assert first.page_setup.fitToHeight in (None, 1) and first.page_setup.fitToWidth in (None, 1)
+    texts = [c for row in first.iter_rows(values_only=True) for c in row if c is not None]
+    assert {"需催报", "逾期（含逾期未报）", "名单内单位"} <= set(texts)
+    status = wb["报送情况"]
+    assert status.print_area.endswith("$A$1:$L$5")  # SHA256 (column M) is not printed
+    assert status["M1"].value == "SHA256" and status.print_title_rows == "$1:$1"
+    problems = wb["问题清单"]
+    assert problems.print_title_rows == "$1:$1" and problems["H3"].alignment.wrap_text
+    t3 = wb["汇总" + spec.table("t3").sheet]
+    bottom = spec.table("t3").bottom
+    assert t3.print_area.endswith(f"$A$1:$J${bottom + 4}")  # the 已汇总/未汇总 notes are printed
+    assert t3.cell(bottom + 3, 1).value.startswith("已汇总") and t3.cell(bottom + 4, 1).value.startswith("未汇总")
+    cell = spec.table("t3").inputs[0]
+    assert t3[cell.address].border.left.style == "thin"  # every figure bordered
+
+
+@pytest.mark.office
+def test_summary_renders_on_few_pages(spec, office, tmp_path):
+    pdf = office.convert(_printed(spec, tmp_path), "pdf", tmp_path)
+    pages = int(next(line.split()[-1] for line in subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True,
+                                                               check=True).stdout.splitlines() if line.startswith("Pages")))
+    def page(n: int) -> str:
+        return subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), "-layout", str(pdf), "-"], capture_output=True,
+                              text=True, check=True).stdout
+
+    # one page each for the overview and the three lists (the 数据 sheet, for machines, comes last)
+    assert [page(n).split()[1] for n in range(1, 5)] == ["概况", "报送情况", "催报", "问题清单"]
+    first = page(1)
+    assert "报送与校验概况" in first and f"第 1 页，共 {pages} 页" in first and "丙局" in first
+    assert pages <= 12
