@@ -18,6 +18,7 @@ from test_faults import OFFICE_FAULTS, PYTHON_FAULTS, Env, Fault
 
 from toolkit.check.workbook import check_bytes
 from toolkit.format.spec import FEEDBACK_SHEET, STAMP_SHEET
+from toolkit.model import Filled
 from toolkit.office.driver import cells_by_code
 from toolkit.outputs.feedback import MARK, UNREAD, cured, expected_after, feedback_workbook, notice, place
 
@@ -97,9 +98,14 @@ def _feedback_of(spec, fault: Fault, env: Env, previous):
     data = fault.build(env)
     kwargs = _check_kwargs(fault, previous)
     result = check_bytes(data, fault.file, spec, **kwargs)
-    if result.filled is None:  # rejected: a notice, no workbook
+    if result.filled is None:  # rejected: a blank current template saying why, and the notice
         text = notice(spec, AGENCY, YEAR, fault.file, result.findings, today=TODAY)
-        assert result.findings[0].message in text and fault.file in text
+        assert result.findings[0].message in text and fault.file in text and "空白模板" in text
+        empty = Filled(agency=AGENCY.name, year=YEAR, agency_id=AGENCY.id)
+        wb = openpyxl.load_workbook(io.BytesIO(feedback_workbook(spec, result, empty, agency=AGENCY, year=YEAR)))
+        assert "空白模板" in wb[FEEDBACK_SHEET]["A2"].value
+        assert [wb[FEEDBACK_SHEET].cell(5 + i, 5).value for i in range(len(result.findings))] == \
+            [f.message for f in result.findings]
         return result, None, kwargs
     fb = feedback_workbook(spec, result, result.filled, agency=AGENCY, year=YEAR, checked=TODAY)
     assert_feedback(spec, fault.name, result, fb, kwargs)
@@ -184,13 +190,19 @@ def test_collect_writes_feedback_for_agencies_with_findings(spec, report, tmp_pa
 
     (box / "bad.xlsx").write_bytes(build_workbook(spec, Agency("b02", "乙单位"), YEAR, values=bad,
                                                   narratives=report["narratives"], contact=report["contact"]))
+    (box / "c03年报.pdf").write_bytes(b"%PDF-1.7\n")  # rejected, attributed to c03 by its name
     roster = tmp_path / "roster.csv"
-    roster.write_text("id,name\ndemo,示例单位\nb02,乙单位\n", encoding="utf-8")
+    roster.write_text("id,name\ndemo,示例单位\nb02,乙单位\nc03,丙单位\n", encoding="utf-8")
     out = tmp_path / "out"
     run = CliRunner().invoke(app, ["collect", str(box), "--year", str(YEAR), "--roster", str(roster), "-o", str(out),
                                    "--no-docx", "--deadline", "2025-03-20"])
     assert run.exit_code == 1, run.output
-    assert sorted(p.name for p in (out / "feedback").iterdir()) == ["b02.txt", "b02.xlsx"]
+    assert sorted(p.name for p in (out / "feedback").iterdir()) == ["b02.txt", "b02.xlsx", "c03.txt", "c03.xlsx"]
+    blank = (out / "feedback" / "c03.txt").read_text(encoding="utf-8")
+    assert blank.startswith("丙单位：") and "c03年报.pdf" in blank and "空白模板（c03.xlsx）" in blank
+    wb = openpyxl.load_workbook(out / "feedback" / "c03.xlsx")
+    assert "空白模板" in wb[FEEDBACK_SHEET]["A2"].value and wb["_stamp"]["B3"].value == "c03"
+    assert "不是 Excel 工作簿" in wb[FEEDBACK_SHEET]["E5"].value
     text = (out / "feedback" / "b02.txt").read_text(encoding="utf-8")
     assert text.startswith("乙单位：") and "bad.xlsx" in text and "2025-03-20" in text
     findings = json.loads((out / "findings.json").read_text(encoding="utf-8"))["findings"]

@@ -227,7 +227,7 @@ def collect(
                 report = outcome.to_dict()
                 history = advance(load_history(out, year), coll, dt.datetime.now())
                 write_outputs(coll, out, report, history=history, deadline=due)
-                write_feedback(coll, out / "feedback", deadline=due, history=history)
+                write_feedback(coll, out / "feedback", deadline=due, history=history, workers=workers)
                 write_history(history, out)
                 if docx:
                     from toolkit.outputs.reports import write_reports

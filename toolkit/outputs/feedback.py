@@ -121,6 +121,7 @@ class _Annotator:
                  shown: dict[str, Any], findings: list[Finding], checked: dt.date, password: str):
         self.spec, self.file, self.agency, self.year = spec, file, agency, year
         self.typed, self.shown, self.checked, self.password = typed, shown, checked, password
+        self.blank = any(f.code in catalogue.ids() and catalogue.get(f.code).stage == "screen" for f in findings)
         self.findings = sorted(findings, key=lambda f: (f.severity != "error", f.severity != "warning",
                                                         *_order(spec, f)))
 
@@ -218,10 +219,13 @@ class _Annotator:
         ws.set_row(0, 28)
         errors = sum(f.severity == "error" for f in self.findings)
         warnings = sum(f.severity == "warning" for f in self.findings)
-        intro = (f"报送文件：{self.file}　校验日期：{self.checked.isoformat()}　错误 {errors} 个，警告 {warnings} 个。\n"
-                 "本表是按当前模板重新生成的报送表，已填入贵单位报送的数字和文字（填错的内容原样保留）。"
-                 "有问题的单元格已用颜色标出，鼠标指向可查看批注；点击下表“位置”可跳转到该单元格。"
-                 "请逐项改正后保存为 .xlsx 重新报送，本工作表无需改动。")
+        said = f"报送文件：{self.file}　校验日期：{self.checked.isoformat()}　错误 {errors} 个，警告 {warnings} 个。\n"
+        if self.blank:
+            intro = said + "原文件无法读取（原因见下表），本表是贵单位的当前空白模板：请在其中填写后保存为 .xlsx 重新报送。"
+        else:
+            intro = said + ("本表是按当前模板重新生成的报送表，已填入贵单位报送的数字和文字（填错的内容原样保留）。"
+                            "有问题的单元格已用颜色标出，鼠标指向可查看批注；点击下表“位置”可跳转到该单元格。"
+                            "请逐项改正后保存为 .xlsx 重新报送，本工作表无需改动。")
         ws.merge_range(1, 0, 1, 5, intro, note)
         ws.set_row(1, text_height(intro, sum(widths), 10))
         for j, h in enumerate(("序号", "级别", "位置", "问题", "说明与处理办法", "实际值")):
@@ -294,8 +298,11 @@ def notice(spec: Spec, agency: Agency, year: int, file: str, findings: list[Find
         if group:
             lines += ["", f"{title}："]
             lines += [f"{i}. {f.message}" for i, f in enumerate(group, start=1)]
-    lines += ["", f"随附反馈表（{attachment or agency.id + '.xlsx'}）已按当前模板填入贵单位报送的内容，有问题的单元格已标出并附批注，"
-              "请在其中改正后保存为 .xlsx 重新报送" + (f"，截止时间 {deadline}" if deadline else "") + "。",
+    sheet = attachment or agency.id + ".xlsx"
+    unread = any(f.code in catalogue.ids() and catalogue.get(f.code).stage == "screen" for f in findings)
+    lines += ["", (f"文件无法读取，随附贵单位的当前空白模板（{sheet}），请在其中填写后保存为 .xlsx 重新报送" if unread else
+                   f"随附反馈表（{sheet}）已按当前模板填入贵单位报送的内容，有问题的单元格已标出并附批注，"
+                   "请在其中改正后保存为 .xlsx 重新报送") + (f"，截止时间 {deadline}" if deadline else "") + "。",
               "", "如有疑问请与汇总单位联系。"]
     return "\n".join(lines) + "\n"
 
@@ -303,32 +310,54 @@ def notice(spec: Spec, agency: Agency, year: int, file: str, findings: list[Find
 # --- a collection's feedback -------------------------------------------------------------------
 
 
-def write_feedback(coll, out: Path, *, deadline: str = "", today: dt.date | None = None,
-                   history=None) -> list[Path]:
-    """``out/<agency-id>.xlsx`` and ``.txt`` for every used agency whose file has an error or a
-    warning; returns the paths written."""
-    from toolkit.outputs.atomic import write_bytes_atomic
+def write_feedback(coll, out: Path, *, deadline: str = "", today: dt.date | None = None, history=None,
+                   workers: int | None = None) -> list[Path]:
+    """``out/<agency-id>.xlsx`` and ``.txt`` for every agency whose used file has an error or a
+    warning, and for every roster agency whose only files were rejected (a blank current
+    template, its 校验意见 saying why); the notice says when the file came in when ``history``
+    is given. Built on ``workers`` processes; returns the paths in agency order."""
+    from toolkit.collect.attribution import attribute
     from toolkit.outputs.safepath import inside, safe_stem
+    from toolkit.pool import consume, ordered_map
 
-    written: list[Path] = []
     names = coll.roster.by_id() if coll.roster else {}
+    extra: dict[str, list[Finding]] = {}
+    for f in coll.findings:
+        extra.setdefault(f.file, []).append(f)
+    jobs = []
     for agency_id, r in sorted(coll.used.items()):
-        if not coll.readable(r) or coll.status(r) not in ("errors", "warnings"):
-            continue
-        filled = coll.filled(r)
-        found = list(r.findings) + [f for f in coll.findings if f.file == r.file]
+        if coll.readable(r) and coll.status(r) in ("errors", "warnings"):
+            jobs.append((agency_id, r, coll.store.where(r.file)))
+    for agency_id, files in sorted(attribute(coll).items()):
+        if agency_id in names and agency_id not in coll.used:
+            jobs.append((agency_id, next(r for r in coll.results if r.file == files[-1]), None))
+    work = []
+    for agency_id, r, where in sorted(jobs, key=lambda j: j[0]):
         known = names.get(agency_id)
-        agency = Agency(agency_id, known.name if known else filled.agency or r.agency or agency_id)
+        agency = Agency(agency_id, known.name if known else r.agency or agency_id)
         stem = safe_stem(agency_id)
-        data = feedback_workbook(coll.spec, r, filled, agency=agency, year=coll.year, findings=found,
-                                 checked=today)
-        first = history.first_seen(r.sha256) if history is not None else ""
-        text = notice(coll.spec, agency, coll.year, r.file, found, received=first.replace("T", " ")[:16],
-                      deadline=deadline, today=today)
-        for path, body in ((inside(out, f"{stem}.xlsx"), data), (inside(out, f"{stem}.txt"), text.encode("utf-8"))):
-            write_bytes_atomic(path, body)
-            written.append(path)
-    return written
+        received = history.first_seen(r.sha256) if history is not None else ""
+        work.append((coll.spec.id, coll.year, agency, r, list(r.findings) + extra.get(r.file, []), where,
+                     str(inside(out, f"{stem}.xlsx")), str(inside(out, f"{stem}.txt")),
+                     received.replace("T", " ")[:16], deadline, today or dt.date.today()))
+    done = ordered_map(_write_one, work, workers=workers, min_items=8)
+    return [Path(p) for pair in consume(done) for p in pair]
+
+
+def _write_one(job: tuple) -> tuple[str, str]:
+    from toolkit.collect.store import read_filled
+    from toolkit.format.spec import load_spec
+    from toolkit.outputs.atomic import write_bytes_atomic
+
+    edition, year, agency, result, found, where, xlsx, txt, received, deadline, today = job
+    spec = load_spec(edition)
+    filled = read_filled(where) if where is not None else Filled(agency=agency.name, year=year, agency_id=agency.id)
+    write_bytes_atomic(Path(xlsx), feedback_workbook(spec, result, filled, agency=agency, year=year, findings=found,
+                                                     checked=today))
+    text = notice(spec, agency, year, result.file, found, received=received, deadline=deadline, today=today,
+                  attachment=Path(xlsx).name)
+    write_bytes_atomic(Path(txt), text.encode("utf-8"))
+    return xlsx, txt
 
 
 def expected_after(spec: Spec, findings: Iterable[Finding]) -> list[Finding]:
