@@ -271,3 +271,28 @@ def test_notice_is_plain_text(spec):
     assert text.splitlines()[0] == "甲单位："
     assert "2025-03-10" in text and "错误 1 个、警告 0 个" in text and "1. 某处不平衡。" in text
     assert "截止时间 2025-03-20" in text
+
+
+def test_feedback_keeps_the_template_machinery(spec, report):
+    """Protection, validations, conditional formats, defined names and the very hidden stamp are
+    the template's own: the feedback only adds its sheet, marks and comments."""
+    from toolkit.template.workbook import build_workbook
+
+    values = {**report["values"], "t3_new_natural": report["values"]["t3_new_natural"] + 1}
+    result = check_bytes(clean_workbook(spec, {**report, "values": values}), "x.xlsx", spec, year=YEAR)
+    fb = openpyxl.load_workbook(io.BytesIO(feedback_workbook(spec, result, result.filled, agency=AGENCY, year=YEAR)))
+    plain = openpyxl.load_workbook(io.BytesIO(build_workbook(spec, AGENCY, YEAR, values=values,
+                                                            narratives=report["narratives"], contact=report["contact"])))
+    assert fb.sheetnames == [FEEDBACK_SHEET, *plain.sheetnames] and fb.active.title == FEEDBACK_SHEET
+    assert fb.security.lockStructure and fb.security.workbookPassword == plain.security.workbookPassword
+    assert set(fb.defined_names) == set(plain.defined_names)
+    for name in plain.sheetnames:
+        a, b = fb[name], plain[name]
+        assert a.protection.sheet and a.protection.password == b.protection.password, name
+        assert a.sheet_state == b.sheet_state, name
+        assert [(v.sqref, v.type, v.formula1) for v in a.data_validations.dataValidation] == \
+            [(v.sqref, v.type, v.formula1) for v in b.data_validations.dataValidation], name
+        cf_b = {str(cf.sqref) for cf in b.conditional_formatting}
+        assert cf_b <= {str(cf.sqref) for cf in a.conditional_formatting}, name
+        assert [[c.value for c in row] for row in a.iter_rows()] == [[c.value for c in row] for row in b.iter_rows()], name
+    assert fb[FEEDBACK_SHEET].protection.sheet
