@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from xlsxwriter.utility import quote_sheetname
 
@@ -24,6 +24,11 @@ from toolkit.check.workbook import Result
 from toolkit.format.spec import FEEDBACK_SHEET, STAMP_SHEET, Spec, parse_address
 from toolkit.model import Agency, Filled, Finding
 from toolkit.template.workbook import DEFAULT_PASSWORD, build_workbook, formats, text_height
+
+if TYPE_CHECKING:
+    from toolkit.collect.collection import Collection
+    from toolkit.collect.history import History
+    from toolkit.collect.store import Where
 
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 MARK = {"error": "#FF9C9C", "warning": "#FFD966", "info": "#BDD7EE"}  # highlight fills by severity
@@ -190,6 +195,9 @@ class _Annotator:
     def _wanted_line(self, f: Finding) -> str:
         if f.code in ("total_overwritten", "formula_altered", "total_stale"):
             return "反馈表中已恢复为模板公式，无需改动。"
+        if f.code == "year_mismatch":
+            return (f"反馈表已换为 {self.year} 年度模板，并转填了原文件的数字和文字：请逐项核对它们是否为 "
+                    f"{self.year} 年度的数字。")
         if f.code in UNREAD:
             return "反馈表已换为当前模板，但原文件本表的数字未能读取，本表为空白：请在本表重新填写全部数字。"
         if f.code in CURED:
@@ -310,8 +318,8 @@ def notice(spec: Spec, agency: Agency, year: int, file: str, findings: list[Find
 # --- a collection's feedback -------------------------------------------------------------------
 
 
-def write_feedback(coll, out: Path, *, deadline: str = "", today: dt.date | None = None, history=None,
-                   workers: int | None = None) -> list[Path]:
+def write_feedback(coll: Collection, out: Path, *, deadline: str = "", today: dt.date | None = None,
+                   history: History | None = None, workers: int | None = None) -> list[Path]:
     """``out/<agency-id>.xlsx`` and ``.txt`` for every agency whose used file has an error or a
     warning, and for every roster agency whose only files were rejected (a blank current
     template, its 校验意见 saying why); the notice says when the file came in when ``history``
@@ -324,7 +332,7 @@ def write_feedback(coll, out: Path, *, deadline: str = "", today: dt.date | None
     extra: dict[str, list[Finding]] = {}
     for f in coll.findings:
         extra.setdefault(f.file, []).append(f)
-    jobs = []
+    jobs: list[tuple[str, Result, Where | None]] = []  # where: the readable file's record in the store
     for agency_id, r in sorted(coll.used.items()):
         if coll.readable(r) and coll.status(r) in ("errors", "warnings"):
             jobs.append((agency_id, r, coll.store.where(r.file)))
