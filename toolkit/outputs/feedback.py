@@ -305,7 +305,7 @@ def notice(spec: Spec, agency: Agency, year: int, file: str, findings: list[Find
     for title, group in (("错误（必须改正）", errors), ("警告（请核对）", warnings)):
         if group:
             lines += ["", f"{title}："]
-            lines += [f"{i}. {f.message}" for i, f in enumerate(group, start=1)]
+            lines += [f"{i}. {f.message}{_in_feedback(spec, f)}" for i, f in enumerate(group, start=1)]
     sheet = attachment or agency.id + ".xlsx"
     unread = any(f.code in catalogue.ids() and catalogue.get(f.code).stage == "screen" for f in findings)
     lines += ["", (f"文件无法读取，随附贵单位的当前空白模板（{sheet}），请在其中填写后保存为 .xlsx 重新报送" if unread else
@@ -313,6 +313,15 @@ def notice(spec: Spec, agency: Agency, year: int, file: str, findings: list[Find
                    "请在其中改正后保存为 .xlsx 重新报送") + (f"，截止时间 {deadline}" if deadline else "") + "。",
               "", "如有疑问请与汇总单位联系。"]
     return "\n".join(lines) + "\n"
+
+
+def _in_feedback(spec: Spec, f: Finding) -> str:
+    """What the feedback workbook already did about a finding, for the notice."""
+    if f.code in UNREAD:
+        return "（反馈表中本表为空白，请重新填写本表。）"
+    if f.code == "year_mismatch":
+        return "（反馈表已换为本年度模板，请核对转填的数字。）"
+    return "（反馈表中已改正，无需处理。）" if cured(spec, f) else ""
 
 
 # --- a collection's feedback -------------------------------------------------------------------
