@@ -46,15 +46,17 @@ def run_collect(inbox, out, method: str, monkeypatch) -> list[str]:
     monkeypatch.setattr(toolkit.pool, "start_context", recording)
     res = CliRunner().invoke(app, ["collect", str(box), "--year", str(YEAR), "--roster", str(roster), "-o", str(out),
                                    "--workers", "2", "--publish", "docx,html"])
-    assert res.exit_code == 1, res.output  # the faulty file
+    # The faulty file is a01's unused duplicate: listed with its findings, never counted (exit 0).
+    assert res.exit_code == 0 and "有错误（未采用）" in res.output, res.output
     return used
 
 
 def test_spawn_gives_the_outputs_of_fork(inbox, tmp_path, monkeypatch):
     if "fork" not in multiprocessing.get_all_start_methods():
         pytest.skip("no fork here to compare with")
-    assert run_collect(inbox, tmp_path / "fork", "fork", monkeypatch) == ["fork", "fork"]
-    assert run_collect(inbox, tmp_path / "spawn", "spawn", monkeypatch) == ["spawn", "spawn"]
+    forked = list(run_collect(inbox, tmp_path / "fork", "fork", monkeypatch))
+    assert len(forked) >= 2 and set(forked) == {"fork"}  # the checks, the feedback, the reports
+    assert run_collect(inbox, tmp_path / "spawn", "spawn", monkeypatch) == ["spawn"] * len(forked)
     files = sorted(p.relative_to(tmp_path / "fork").as_posix() for p in (tmp_path / "fork").rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(tmp_path / "spawn").as_posix()
                            for p in (tmp_path / "spawn").rglob("*") if p.is_file())
@@ -62,8 +64,10 @@ def test_spawn_gives_the_outputs_of_fork(inbox, tmp_path, monkeypatch):
             "reports/a00.html", "site/index.html"} <= set(files)
     for name in files:
         a, b = (tmp_path / "fork" / name), (tmp_path / "spawn" / name)
-        if name == "summary.xlsx":
-            assert cells(a) == cells(b)
+        if name.endswith(".xlsx"):  # xlsxwriter stamps its creation time: cell by cell
+            assert cells(a) == cells(b), name
+        elif name == "history.json":  # when each file was seen differs; the rest may not
+            assert _timeless(a) == _timeless(b)
         else:
             assert a.read_bytes() == b.read_bytes(), name
 
@@ -71,3 +75,15 @@ def test_spawn_gives_the_outputs_of_fork(inbox, tmp_path, monkeypatch):
 def cells(path) -> dict:
     wb = openpyxl.load_workbook(path)
     return {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in wb.worksheets}
+
+
+def _timeless(path) -> object:
+    """history.json without its clock readings."""
+    import json
+
+    def strip(x):
+        if isinstance(x, dict):
+            return {k: strip(v) for k, v in x.items() if not any(w in k for w in ("time", "seen", "at"))}
+        return [strip(v) for v in x] if isinstance(x, list) else x
+
+    return strip(json.loads(path.read_text(encoding="utf-8")))

@@ -249,16 +249,22 @@ def collect(
     region: str = typer.Option("", "--region", help="汇总报告标题中的地区名称，如 北仑区"),
     workers: int | None = typer.Option(None, "--workers", help="并行进程数（默认按 CPU 核数，最多 2）"),
     edition: str = typer.Option(DEFAULT_EDITION, help="格式版本"),
+    deadline: str | None = typer.Option(None, "--deadline", help="报送截止日期 YYYY-MM-DD（标出逾期报送，写入反馈通知）"),
 ) -> None:
     """汇总收件目录中的全部工作簿：逐一校验、对照名单、汇总，输出问题清单、汇总表和报告。"""
+    import datetime as dt
+
     from toolkit.collect.collection import CollectError
     from toolkit.collect.collection import collect as run_collect
+    from toolkit.collect.history import advance, load_history, write_history
     from toolkit.collect.previous import load_previous
+    from toolkit.outputs.feedback import write_feedback
     from toolkit.outputs.report_pdf import PdfError
     from toolkit.outputs.summary import STATUS_ZH, write_outputs
 
     s = _load(edition)
     formats = _publish_formats(publish, docx)
+    due = _date(deadline)
     try:
         names = read_roster(roster) if roster else None
         prev = load_previous(previous, year, s) if previous else None
@@ -269,7 +275,10 @@ def collect(
                              progress=lambda _r: bar.advance(task)) as coll:  # its store removed at the end
                 outcome = coll.report()
                 report = outcome.to_dict()
-                write_outputs(coll, out, report)
+                history = advance(load_history(out, year), coll, dt.datetime.now())
+                write_outputs(coll, out, report, history=history, deadline=due)
+                write_feedback(coll, out / "feedback", deadline=due, history=history, workers=workers)
+                write_history(history, out)
                 if formats:
                     from toolkit.outputs.reports import write_reports
 
@@ -282,7 +291,7 @@ def collect(
         typer.echo(json.dumps(report, ensure_ascii=False, indent=1, default=str))
     else:
         _print_collection(coll, report, STATUS_ZH)
-    console.print(f"输出目录：{out}/（findings.json、findings.csv、summary.xlsx、data.json"
+    console.print(f"输出目录：{out}/（findings.json、findings.csv、summary.xlsx、data.json、reminders.csv、history.json、feedback/"
                   + ("、reports/" if formats else "") + ("、site/" if {"html", "pdf"} & set(formats) else "") + "）")
     raise typer.Exit(outcome.exit_code)
 
@@ -300,6 +309,57 @@ def _publish_formats(publish: str | None, docx: bool) -> tuple[str, ...]:
     if "pdf" in formats and (problem := unavailable()):
         raise fail(problem)
     return tuple(f for f in formats if docx or f != "docx")
+
+
+def _date(text: str | None) -> str:
+    """A deadline as given (YYYY-MM-DD), checked; "" when none."""
+    import datetime as dt
+
+    if not text:
+        return ""
+    try:
+        return dt.date.fromisoformat(text.strip()).isoformat()
+    except ValueError:
+        raise fail(f"截止日期“{text}”应为 YYYY-MM-DD 格式，如 2025-01-31。") from None
+
+
+@app.command()
+def feedback(
+    file: Path = typer.Argument(..., help="一个单位报送的工作簿（.xlsx）"),
+    out: Path | None = typer.Option(None, "-o", "--out", help="反馈表 .xlsx（默认 ./<单位编号>-反馈.xlsx；同名 .txt 为通知）"),
+    year: int | None = typer.Option(None, "--year", help="应报告的年度（默认取工作簿中的年度）"),
+    previous: Path | None = typer.Option(None, "--previous", help="本单位上年填报的工作簿（用于跨年度校验）"),
+    deadline: str | None = typer.Option(None, "--deadline", help="重新报送的截止日期 YYYY-MM-DD（写入通知）"),
+    edition: str = typer.Option(DEFAULT_EDITION, help="格式版本"),
+) -> None:
+    """生成反馈表：按当前模板填入该单位报送的内容，标出问题单元格并加批注，另附可粘贴到邮件的通知。"""
+    from toolkit.check.workbook import check_file
+    from toolkit.outputs.atomic import write_bytes_atomic
+    from toolkit.outputs.feedback import agency_of, feedback_workbook, notice
+
+    s = _load(edition)
+    due = _date(deadline)
+    try:
+        prev = check_file(previous, s).filled if previous else None
+        result = check_file(file, s, year=year, previous=prev)
+    except OSError as e:
+        raise fail(f"无法读取文件：{e}") from None
+    _print_published_findings(result.findings)
+    if result.filled is None:
+        console.print(f"[red]无法读取 {file}，不能生成反馈表。[/red]请按上面的提示处理。")
+        raise typer.Exit(1)
+    agency = agency_of(result, file.stem)
+    target = out or Path(f"{safe_stem(agency.id)}-反馈.xlsx")
+    if target.resolve() == file.resolve():
+        raise fail(f"输出文件不能与输入文件相同：{target}")
+    the_year = year or result.year or s.first_year  # a stamp without a year: the edition's first
+    write_bytes_atomic(target, feedback_workbook(s, result, result.filled, agency=agency, year=the_year))
+    text = notice(s, agency, the_year, file.name, result.findings, deadline=due, attachment=target.name)
+    write_bytes_atomic(target.with_suffix(".txt"), text.encode("utf-8"))
+    typer.echo(str(target))
+    console.print(f"已生成反馈表 {target} 和通知 {target.with_suffix('.txt')}（错误 "
+                  f"{sum(f.severity == 'error' for f in result.findings)} 个）。")
+    raise typer.Exit(result.report().exit_code)
 
 
 TABLE_ROWS = 30  # a console table longer than this is for summary.xlsx, not the terminal

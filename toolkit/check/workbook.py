@@ -33,7 +33,7 @@ from toolkit.check import rules
 from toolkit.format import compute
 from toolkit.format.cache import per_spec
 from toolkit.format.labels import formula_key, workbook_label
-from toolkit.format.spec import STAMP_SHEET, Cell, Label, Spec, Table, address, col_letter, load_spec, parse_address
+from toolkit.format.spec import FEEDBACK_SHEET, STAMP_SHEET, Cell, Label, Spec, Table, address, col_letter, load_spec, parse_address
 from toolkit.model import Filled, Finding, Report, status_of
 from toolkit.xlsx import EMPTY, Book, Sheet, XCell
 from toolkit.xlsx import package as screen
@@ -251,7 +251,7 @@ class _Checker:
             elif not self.book.sheets[name].protected:
                 self.add("protection_removed", sheet=name)
         for name, _ in self.book.sheet_names:
-            if name not in self.spec.sheets and name != STAMP_SHEET:
+            if name not in self.spec.sheets and name not in (STAMP_SHEET, FEEDBACK_SHEET):
                 self.add("sheet_extra", sheet=name, actual=name)
 
     # --- one table: layout, inputs -----------------------------------------------------------

@@ -18,6 +18,7 @@ from typing import Any
 from toolkit import catalogue
 from toolkit.check import rules
 from toolkit.check.workbook import Result, check_bytes
+from toolkit.collect.attribution import replaced_files
 from toolkit.collect.roster import Roster
 from toolkit.collect.store import StoreWriter, SubmissionStore, Where
 from toolkit.format.spec import Spec, load_spec
@@ -152,6 +153,9 @@ class Collection:
         return known
 
     def report(self) -> Report:
+        """The collection's report: every file's findings listed, those of replaced files
+        (toolkit.collect.attribution) never counted in the stats and the verdict."""
+        replaced = replaced_files(self)
         submissions = [
             {
                 "file": r.file,
@@ -161,11 +165,15 @@ class Collection:
                 "status": self.status(r),
                 "sha256": r.sha256,
                 "used": r.agency_id is not None and self.used.get(r.agency_id) is r,
+                "replaced": r.file in replaced,
             }
             for r in self.results
         ]
-        return Report.of({"id": self.spec.id, "version": self.spec.version}, submissions, self.all_findings,
-                         year=self.year, missing=self.missing)
+        found = self.all_findings
+        report = Report.of({"id": self.spec.id, "version": self.spec.version}, submissions,
+                           [f for f in found if f.file not in replaced], year=self.year, missing=self.missing)
+        report.findings = found
+        return report
 
     def to_dict(self) -> dict[str, Any]:
         return self.report().to_dict()

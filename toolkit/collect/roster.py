@@ -5,13 +5,19 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit.model import Agency
 
-ID_COLUMNS = ("id", "agency_id", "编号", "单位编号", "代码", "单位代码")
+ID_COLUMNS = ("id", "agency_id", "编号", "单位编号", "代码", "单位代码", "序号")  # 序号 only when no other
 NAME_COLUMNS = ("name", "agency", "名称", "单位名称", "单位", "机关名称")
+CONTACT_COLUMNS = {  # optional, for the reminders: Contact field -> accepted headers
+    "person": ("联系人", "contact", "contact_person"),
+    "phone": ("联系电话", "电话", "phone", "tel", "手机"),
+    "email": ("邮箱", "电子邮箱", "email", "e-mail", "mail"),
+}
 # File-name safe: letters, digits, - _ . and CJK, no path separators, no leading dot, no "..".
 _ID = re.compile(r"^[0-9A-Za-z\u4e00-\u9fff][0-9A-Za-z\u4e00-\u9fff_.\-]{0,63}$")
 
@@ -21,9 +27,22 @@ class RosterError(ValueError):
 
 
 @dataclass(frozen=True)
+class Contact:
+    """Who to call at an agency (any part may be blank)."""
+
+    person: str = ""
+    phone: str = ""
+    email: str = ""
+
+    def __bool__(self) -> bool:
+        return bool(self.person or self.phone or self.email)
+
+
+@dataclass(frozen=True)
 class Roster:
     path: Path
     agencies: tuple[Agency, ...]
+    contacts: Mapping[str, Contact] = field(default_factory=dict)  # by agency id, from the optional columns
 
     def by_id(self) -> dict[str, Agency]:
         return {a.id: a for a in self.agencies}
@@ -51,6 +70,8 @@ def read_roster(path: Path) -> Roster:
     name_col = _find(header, NAME_COLUMNS)
     if id_col is None or name_col is None:
         raise RosterError(f"名单文件 {path} 第1行应有列名 id 和 name（或“编号”“单位名称”），实际为：{', '.join(header)}。")
+    contact_cols = {k: _find(header, names) for k, names in CONTACT_COLUMNS.items()}
+    contacts: dict[str, Contact] = {}
     agencies: list[Agency] = []
     seen: dict[str, int] = {}
     for lineno, row in enumerate(rows[1:], start=2):
@@ -69,7 +90,10 @@ def read_roster(path: Path) -> Roster:
             raise RosterError(f"名单文件 {path} 第{lineno}行：编号 {agency_id} 与第{seen[agency_id]}行重复。")
         seen[agency_id] = lineno
         agencies.append(Agency(agency_id, name))
-    return Roster(path, tuple(agencies))
+        contact = Contact(**{k: cells[i] if i is not None and i < len(cells) else "" for k, i in contact_cols.items()})
+        if contact:
+            contacts[agency_id] = contact
+    return Roster(path, tuple(agencies), contacts)
 
 
 def _find(header: list[str], names: tuple[str, ...]) -> int | None:

@@ -24,6 +24,7 @@ COVER_FIELDS_TOP = 3  # 0-based sheet row of the first cover field
 NARRATIVE_TOP = 2  # 0-based sheet row of the first narrative heading
 NARRATIVE_ROW_CHARS = 800  # characters one tallest sheet row (409 pt) shows in a narrative area
 STAMP_SHEET = "_stamp"
+FEEDBACK_SHEET = "校验意见"  # the first sheet of a feedback workbook (toolkit.outputs.feedback): not a clerk's extra sheet
 LAST_PLAUSIBLE_YEAR = 2100  # a typo guard for --year, not a rule of the format
 STAMP_KEYS = ("template_id", "template_version", "agency_id", "agency", "year", "layout_hash")
 

@@ -13,6 +13,7 @@ from toolkit.outputs.atomic import atomic_open
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 FINDING_COLUMNS = ["code", "severity", "agency_id", "file", "sheet", "cell", "expected", "actual", "message"]
 FINDING_HEADERS = ["编号", "级别", "单位编号", "文件", "工作表", "单元格", "期望值", "实际值", "说明"]
+FILE_HEADERS = ["单位名称", "采用情况"]  # then, per finding, about its file (toolkit.outputs.summary.file_usage)
 
 
 def write_report_json(report: dict, path: Path) -> None:
@@ -34,13 +35,15 @@ def write_report_json(report: dict, path: Path) -> None:
         fh.write("\n}\n" if report else "{}\n")
 
 
-def findings_csv(findings: list[dict]) -> bytes:
-    """UTF-8 with BOM: Excel on Chinese Windows opens it without garbling."""
+def findings_csv(findings: list[dict], files: dict[str, tuple[str, str]] | None = None) -> bytes:
+    """UTF-8 with BOM: Excel on Chinese Windows opens it without garbling. ``files`` gives
+    each file's agency name and whether it was used (已采用, 已被替换, 未采用)."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(FINDING_HEADERS)
+    w.writerow(FINDING_HEADERS + FILE_HEADERS)
+    files = files or {}
     for f in findings:
-        row: list = [f.get(k) for k in FINDING_COLUMNS]
+        row: list = [f.get(k) for k in FINDING_COLUMNS] + list(files.get(f.get("file") or "", ("", "")))
         row[1] = SEVERITY_ZH.get(row[1], row[1])
         w.writerow(["" if v is None else _csv_safe(str(v)) for v in row])
     return buf.getvalue().encode("utf-8-sig")

@@ -7,7 +7,7 @@ import math
 import struct
 import zipfile
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import xlsxwriter
@@ -58,9 +58,12 @@ def build_workbook(
     narratives: Mapping[str, str] | None = None,
     contact: Mapping[str, str] | None = None,
     password: str = DEFAULT_PASSWORD,
+    annotate: Callable[[xlsxwriter.Workbook], Callable[[], None]] | None = None,
 ) -> bytes:
     """The template as xlsx bytes. ``values``/``narratives``/``contact`` pre-fill inputs
-    (import, samples, benchmarks); totals always carry correct cached results."""
+    (import, samples, benchmarks); totals always carry correct cached results. ``annotate``
+    (feedback) is called with the workbook before any sheet is added, and what it returns
+    once every sheet is written."""
     values = dict(values or {})
     buf = io.BytesIO()
     wb = _ProtectedWorkbook(buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_numbers": False})
@@ -70,12 +73,15 @@ def build_workbook(
     fmt = {**formats(wb), **_clerk_formats(wb)}
     full = compute.full(spec, values)
     filled = panel.Filled(values, narratives or {}, contact or {})
+    finish = annotate(wb) if annotate else None
     _cover(wb, fmt, spec, agency, year, filled, full, password)
     for table in spec.tables:
         _table_sheet(wb, fmt, spec, table, agency, year, values, full, password)
     _narrative_sheet(wb, fmt, spec, agency, year, narratives or {}, password)
     _stamp_sheet(wb, spec, agency, year, password)
     _defined_names(wb, spec)
+    if finish:
+        finish()
     wb.close()
     return buf.getvalue()
 
