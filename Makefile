@@ -20,9 +20,12 @@ demo: $(STAMP)
 	$(BIN)/toolkit collect samples/inbox --year 2023 --roster samples/roster.csv -o demo-output/collect || test $$? -eq 1
 	@echo
 	@echo "Demo outputs: demo-output/templates/ (blank templates), demo-output/collect/ (findings.json,"
-	@echo "findings.csv, summary.xlsx, data.json, reports/*.docx)"
+	@echo "findings.csv, summary.xlsx, data.json, reminders.csv, history.json, feedback/, reports/*.docx)"
 
+# Lint and types first (seconds), then the suite.
 test: $(STAMP)
+	$(BIN)/ruff check toolkit tests benchmarks samples
+	$(BIN)/mypy
 	$(BIN)/pytest -q
 
 samples: $(STAMP)

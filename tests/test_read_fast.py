@@ -421,7 +421,8 @@ def test_texts_in_known_shared_strings(base, value, generated):
     parts = members(data)
     xml = parts["xl/sharedStrings.xml"].decode("utf-8")
     skeleton = lambda x: "></t>".join(re.split(r">([^<]*)</t>", x[x.index("<si>"):x.rindex("</si>") + 5])[0::2])  # noqa: E731
-    for pattern in (r"(<si><t(?: xml:space=\"preserve\")?>)[^<]*(</t></si>)", r"(<r>(?:<rPr>.*?</rPr>)?<t(?: xml:space=\"preserve\")?>)[^<]*(</t></r>)"):
+    for pattern in (r"(<si><t(?: xml:space=\"preserve\")?>)[^<]*(</t></si>)",
+                    r"(<r>(?:<rPr>.*?</rPr>)?<t(?: xml:space=\"preserve\")?>)[^<]*(</t></r>)"):
         edited, n = re.subn(pattern, lambda m: m.group(1) + value + m.group(2), xml, count=1)
         if not n:
             continue

@@ -90,7 +90,7 @@ def test_pdf_text_has_title_headings_narratives_and_page_numbers(spec, typed_rep
     assert squash(f"{AGENCY.name}{spec.report_title('', YEAR)}") in flat
     for s in spec.sections:
         assert s.heading in text, s.heading
-    for code, body in NARRATIVES.items():
+    for body in NARRATIVES.values():
         for para in narrative_paragraphs(body):
             assert squash(para) in flat, para
     assert "国办公开办函〔2021〕30号" in flat and "联系人：王五" in flat

@@ -260,7 +260,7 @@ def test_totals_in_order_equal_the_sums_of_their_parts(spec):
         got = compute.totals(spec, inputs)
         assert set(got) == {c.code for c in spec.totals}
 
-        def value(code):
+        def value(code, inputs=inputs):
             cell = spec.cell(code)
             if cell.role == "input":
                 v = inputs.get(code)

@@ -36,7 +36,7 @@ def _load(edition: str):
     try:
         return load_spec(edition)
     except ValueError as e:
-        raise fail(f"未知的格式版本：{e}")
+        raise fail(f"未知的格式版本：{e}") from None
 
 
 @app.command()
@@ -122,7 +122,7 @@ def import_(
     try:
         result = import_report(report, agency_id=agency_id, year=year, agency_name=agency)
     except ReadError as e:
-        raise fail(str(e))
+        raise fail(str(e)) from None
     target = out or Path(f"{safe_stem(result.agency.id)}.xlsx")
     if target.resolve() == report.resolve():
         raise fail(f"输出文件不能与输入文件相同：{target}")
@@ -151,7 +151,7 @@ def audit(
     result = audit_report(report)
     if as_json:
         typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str))
-    elif result.error:
+    elif result.error or result.published is None:
         console.print(f"[red]错误：[/red]{result.error}")
     else:
         p = result.published
@@ -286,7 +286,7 @@ def collect(
                     write_reports(coll, out / "reports", formats=formats, region=region, site_dir=out / "site",
                                   workers=workers, progress=lambda: bar.advance(task))
     except (RosterError, CollectError, PdfError) as e:
-        raise fail(str(e))
+        raise fail(str(e)) from None
     if as_json:
         typer.echo(json.dumps(report, ensure_ascii=False, indent=1, default=str))
     else:
@@ -418,7 +418,7 @@ def check(
         prev = check_file(previous, s).filled if previous else None
         result = check_file(file, s, year=year, previous=prev)
     except OSError as e:
-        raise fail(f"无法读取文件：{e}")
+        raise fail(f"无法读取文件：{e}") from None
     report = result.report()
     if preview is not None:
         _write_preview(s, result, file, preview)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from toolkit.format.spec import Cell, Rule, Spec, Table
+from toolkit.model import Number
 from toolkit.template.ranges import input_rects, ref
 from toolkit.template.wording import col_name, group_name, row_name
 
@@ -37,7 +38,7 @@ class Line:
 class Filled:
     """What build_workbook writes into the inputs (for the cached results)."""
 
-    values: Mapping[str, int | float | None]
+    values: Mapping[str, Number | None]
     narratives: Mapping[str, str]
     contact: Mapping[str, str]
 

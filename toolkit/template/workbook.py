@@ -16,7 +16,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from toolkit.format import compute
 from toolkit.format.spec import NARRATIVE_ROW_CHARS, STAMP_SHEET, Cell, Label, Spec, Table, address, col_letter, load_spec, parse_address
-from toolkit.model import Agency
+from toolkit.model import Agency, Number
 from toolkit.outputs.atomic import write_bytes_atomic
 from toolkit.outputs.safepath import inside, safe_stem
 from toolkit.pool import consume, ordered_map
@@ -54,7 +54,7 @@ def build_workbook(
     agency: Agency,
     year: int,
     *,
-    values: Mapping[str, int | float | None] | None = None,
+    values: Mapping[str, Number | None] | None = None,
     narratives: Mapping[str, str] | None = None,
     contact: Mapping[str, str] | None = None,
     password: str = DEFAULT_PASSWORD,
