@@ -50,7 +50,19 @@ class Directory:
     def read(self, name: str) -> bytes:
         if self._zf is None:
             self._zf = zipfile.ZipFile(io.BytesIO(self.fp.getvalue()))
-        return self._zf.read(name)
+        return read_member(self._zf, name)
+
+
+def read_member(zf: zipfile.ZipFile | Directory, name: str) -> bytes:
+    """``zf.read(name)`` inflating no more than the member's declared size (+4 KB): zipfile's
+    ``read()`` asks the inflater for up to 2 GB in one call, so a member that claims a few KB
+    and inflates to gigabytes would fill memory before its CRC is found wrong. Read to its
+    declared size, its CRC is checked all the same (zipfile raises BadZipFile)."""
+    if isinstance(zf, Directory):
+        return zf.read(name)
+    info = zf.getinfo(name)
+    with zf.open(info) as fh:
+        return fh.read(info.file_size)
 
 
 def directory(data: bytes) -> Directory | None:
