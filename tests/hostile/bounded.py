@@ -20,6 +20,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import toolkit.cli  # noqa: E402,F401 -- imported once here, so each forked case starts warm
+import toolkit.outputs.reports  # noqa: E402,F401
+import toolkit.outputs.summary  # noqa: E402,F401
+from toolkit.format.spec import load_spec  # noqa: E402
+
+load_spec()
+
 MEMORY_MB = 500  # peak resident set of a case, the test process's own pages included
 SECONDS = 5.0
 _AS_LIMIT = 3 << 30  # bytes of address space a child may map
