@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from toolkit.collect.roster import RosterError, read_roster, validate_id
 from toolkit.format.spec import DEFAULT_EDITION, load_spec
 from toolkit.model import Agency
+from toolkit.outputs.findings import dumps
 from toolkit.outputs.safepath import safe_stem
 from toolkit.template.workbook import DEFAULT_PASSWORD, write_templates
 
@@ -145,7 +146,7 @@ def audit(
 
     result = audit_report(report)
     if as_json:
-        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str))
+        typer.echo(dumps(result.to_dict(), indent=2))
     elif result.error:
         console.print(f"[red]错误：[/red]{result.error}")
     else:
@@ -228,7 +229,7 @@ def collect(
     except (RosterError, CollectError) as e:
         raise fail(str(e))
     if as_json:
-        typer.echo(json.dumps(report, ensure_ascii=False, indent=1, default=str))
+        typer.echo(dumps(report, indent=1))
     else:
         _print_collection(coll, report, STATUS_ZH)
     console.print(f"输出目录：{out}/（findings.json、findings.csv、summary.xlsx、data.json"
@@ -293,7 +294,7 @@ def check(
         raise fail(f"无法读取文件：{e}")
     report = result.report()
     if as_json:
-        typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=1, default=str))
+        typer.echo(dumps(report.to_dict(), indent=1))
     else:
         _print_check(result)
     raise typer.Exit(report.exit_code)

@@ -106,3 +106,13 @@ def many_cells(n: int) -> bytes:
     xml = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
            f'spreadsheetml/2006/main"><sheetData>{body}</sheetData></worksheet>').encode()
     return workbook_with(SHEET, Member.of(SHEET, xml))
+
+
+def with_value(address: str, text: str, sheet: str = "xl/worksheets/sheet3.xml") -> bytes:
+    """The clean workbook with the <v> of the cell at ``address`` replaced by ``text``."""
+    import re
+
+    xml = dict(members(workbook()))[sheet].decode()
+    xml, n = re.subn(rf'(<c r="{address}"[^>]*>)(?:<f>[^<]*</f>)?<v>[^<]*</v>', rf"\g<1><v>{text}</v>", xml)
+    assert n == 1, address
+    return workbook_with(sheet, Member.of(sheet, xml.encode()))

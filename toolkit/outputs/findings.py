@@ -6,7 +6,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from toolkit.outputs.atomic import atomic_open
 
@@ -15,11 +18,41 @@ FINDING_COLUMNS = ["code", "severity", "agency_id", "file", "sheet", "cell", "ex
 FINDING_HEADERS = ["编号", "级别", "单位编号", "文件", "工作表", "单元格", "期望值", "实际值", "说明"]
 
 
+def json_safe(value: Any) -> Any:
+    """``value`` with every NaN and infinity written as text: JSON has no such numbers, and a
+    file with a bare NaN or Infinity is not JSON any reader accepts."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    return value
+
+
+def encoder(**options: Any) -> Callable[[Any], str]:
+    """json's C encoder (ensure_ascii=False, default=str) that never writes NaN or Infinity:
+    a value holding one is encoded again through ``json_safe`` (never the case for a clean run)."""
+    encode = json.JSONEncoder(ensure_ascii=False, default=str, allow_nan=False, **options).encode
+
+    def safe(value: Any) -> str:
+        try:
+            return encode(value)
+        except ValueError:
+            return encode(json_safe(value))
+    return safe
+
+
+def dumps(value: Any, indent: int | None = None) -> str:
+    """json.dumps for what we print (``--json``), valid JSON whatever the value holds."""
+    return encoder(indent=indent)(value)
+
+
 def write_report_json(report: dict, path: Path) -> None:
     """findings.json: each key of the report on a line, each submission and finding on a line
     of its own. Streamed in batches, and encoded by json's C encoder item by item (``indent=``
     would run the pure-Python encoder: 0.4 s at 10,000 files)."""
-    encode = json.JSONEncoder(ensure_ascii=False, default=str).encode
+    encode = encoder()
     with atomic_open(path, "w", encoding="utf-8") as fh:
         sep = "{\n"
         for key, value in report.items():
