@@ -207,27 +207,29 @@ def collect(
     from toolkit.collect.collection import CollectError
     from toolkit.collect.collection import collect as run_collect
     from toolkit.collect.previous import load_previous
+    from toolkit.outputs.folder import OutputError, output_set
     from toolkit.outputs.summary import STATUS_ZH, write_outputs
 
     s = _load(edition)
     try:
         names = read_roster(roster) if roster else None
         prev = load_previous(previous, year, s) if previous else None
-        with _progress() as bar:
+        # The whole set written beside OUT and switched in when complete (OUT locked meanwhile).
+        with output_set(out) as work, _progress() as bar:
             task = bar.add_task("校验工作簿", total=None)
             with run_collect(inbox, year, spec=s, roster=names, previous=prev, workers=workers,
-                             on_sources=lambda n: bar.update(task, total=n),
+                             on_sources=lambda n: bar.update(task, total=n), scratch=work.scratch,
                              progress=lambda _r: bar.advance(task)) as coll:  # its store removed at the end
                 outcome = coll.report()
                 report = outcome.to_dict()
-                write_outputs(coll, out, report)
+                write_outputs(coll, work.set, report)
                 if docx:
                     from toolkit.outputs.reports import write_reports
 
                     task = bar.add_task("生成报告", total=len(coll.included()))
-                    write_reports(coll, out / "reports", workers=workers, progress=lambda: bar.advance(task))
-    except (RosterError, CollectError) as e:
-        raise fail(str(e))
+                    write_reports(coll, work.set / "reports", workers=workers, progress=lambda: bar.advance(task))
+    except (RosterError, CollectError, OutputError) as e:
+        raise fail(str(e)) from None
     if as_json:
         typer.echo(dumps(report, indent=1))
     else:

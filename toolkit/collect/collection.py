@@ -379,12 +379,13 @@ def check_all(sources: list[Source], spec: Spec, year: int, previous: dict[str, 
 def collect(inbox: Path, year: int, *, spec: Spec | None = None, roster: Roster | None = None,
             previous: dict[str, Filled] | None = None, workers: int | None = None,
             progress: Callable[[Result], None] | None = None,
-            on_sources: Callable[[int], None] | None = None) -> Collection:
+            on_sources: Callable[[int], None] | None = None, scratch: Path | None = None) -> Collection:
+    """``scratch``: the folder for the submission store's folder (default: the temp dir)."""
     spec = spec or load_spec()
     sources = discover(inbox)
     if on_sources:
         on_sources(len(sources))
-    store = SubmissionStore()
+    store = SubmissionStore(None if scratch is None else str(scratch))
     try:
         results = check_all(sources, spec, year, previous or {}, store, workers, progress)
     except BaseException:
