@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from toolkit.collect.roster import RosterError, read_roster, validate_id
@@ -26,9 +28,26 @@ def _progress() -> Progress:
                     TimeElapsedColumn(), console=console, transient=True)
 
 
+# Terminal escape sequences (CSI, OSC, other ESC) and the control characters left after them: text
+# from a file name, a stamp or a report must not move the cursor, retitle the window or clear it.
+_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?|\x9b[0-?]*[ -/]*[@-~]"
+                      r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def plain(text: object) -> str:
+    """Text from the input, safe to print: terminal escape codes and control characters removed."""
+    return _ESCAPES.sub("", str(text))
+
+
+def printable(text: object) -> str:
+    """Text from the input inside rich markup: ``plain``, and its own brackets escaped (``[/red]``
+    in a file or agency name would otherwise end a style that was never opened)."""
+    return escape(plain(text))
+
+
 def fail(message: str) -> typer.Exit:
     """Print a usage-level error and return the exit (code 2: the command could not run)."""
-    console.print(f"[red]错误：[/red]{message}")
+    console.print(f"[red]错误：[/red]{printable(message)}")
     return typer.Exit(2)
 
 
@@ -94,7 +113,7 @@ def template(
                                 progress=lambda _p: bar.advance(task))
     for path in paths:
         typer.echo(str(path))
-    console.print(f"已生成 {len(paths)} 个模板，位于 {out}/")
+    console.print(f"已生成 {len(paths)} 个模板，位于 {printable(out)}/")
 
 
 # --- published reports: import and audit ------------------------------------------------------
@@ -103,7 +122,7 @@ def template(
 def _print_published_findings(findings) -> None:
     for f in findings:
         where = "／".join(x for x in (f.sheet, f.cell) if x)
-        typer.echo(f"[{f.severity}] {f.code}  {where}\n    {f.message}")
+        typer.echo(plain(f"[{f.severity}] {f.code}  {where}\n    {f.message}"))
 
 
 @app.command("import")
@@ -129,7 +148,7 @@ def import_(
     write_bytes_atomic(target, result.data)
     _print_published_findings(result.findings)
     layout = "，".join(f"{t}={e}" for t, e in result.published.editions().items())
-    console.print(f"已导入 {result.agency.name}（{result.agency.id}）{result.year} 年度报告 → {target}（{layout}）")
+    console.print(printable(f"已导入 {result.agency.name}（{result.agency.id}）{result.year} 年度报告 → {target}（{layout}）"))
     errors = sum(1 for f in result.findings if f.severity == "error")
     if errors:
         console.print(f"[yellow]有 {errors} 个错误，请运行 toolkit audit 查看并核对原文。[/yellow]")
@@ -148,13 +167,13 @@ def audit(
     if as_json:
         typer.echo(dumps(result.to_dict(), indent=2))
     elif result.error:
-        console.print(f"[red]错误：[/red]{result.error}")
+        console.print(f"[red]错误：[/red]{printable(result.error)}")
     else:
         p = result.published
         _print_published_findings(result.findings)
         errors = sum(1 for f in result.findings if f.severity == "error")
         warnings = sum(1 for f in result.findings if f.severity == "warning")
-        console.print(f"{p.agency or '（未识别单位）'} {p.year or '（未识别年度）'} 年度报告：{errors} 个错误，{warnings} 个警告。")
+        console.print(printable(f"{p.agency or '（未识别单位）'} {p.year or '（未识别年度）'} 年度报告：{errors} 个错误，{warnings} 个警告。"))
     raise typer.Exit(result.exit_code)
 
 
@@ -176,19 +195,19 @@ def report(
     made = agency_report(s, check_file(workbook, s), force=force)
     _print_published_findings(made.result.findings)
     if made.result.filled is None:
-        console.print(f"[red]无法读取 {workbook}，未生成报告。[/red]")
+        console.print(f"[red]无法读取 {printable(workbook)}，未生成报告。[/red]")
         raise typer.Exit(1)
     if made.docx is None:
-        console.print(f"[red]{workbook} 有 {made.errors} 个错误，未生成报告。[/red]请按上面的提示改正后重新运行；"
+        console.print(f"[red]{printable(workbook)} 有 {made.errors} 个错误，未生成报告。[/red]请按上面的提示改正后重新运行；"
                       "如确需先出稿，可加 --force（页眉将标注“未通过校验”）。")
         raise typer.Exit(1)
     target = out or Path(report_name(made.result, workbook.stem))
     if target.resolve() == workbook.resolve():
         raise fail(f"输出文件不能与输入文件相同：{target}")
     write_bytes_atomic(target, made.docx)
-    typer.echo(str(target))
+    typer.echo(plain(target))
     mark = f"（有 {made.errors} 个错误，已标注“未通过校验”）" if made.unverified else ""
-    console.print(f"已生成 {made.result.filled.agency} 年度报告 → {target}{mark}")
+    console.print(printable(f"已生成 {made.result.filled.agency} 年度报告 → {target}{mark}"))
 
 
 @app.command()
@@ -234,7 +253,7 @@ def collect(
         typer.echo(dumps(report, indent=1))
     else:
         _print_collection(coll, report, STATUS_ZH)
-    console.print(f"输出目录：{out}/（findings.json、findings.csv、summary.xlsx、data.json"
+    console.print(f"输出目录：{printable(out)}/（findings.json、findings.csv、summary.xlsx、data.json"
                   + ("、reports/" if docx else "") + "）")
     raise typer.Exit(outcome.exit_code)
 
@@ -258,9 +277,9 @@ def _print_collection(coll, report: dict, status_zh: dict) -> None:
         table.add_column(col)
     for s in shown[:TABLE_ROWS]:
         style = {"errors": "red", "rejected": "red", "warnings": "yellow"}.get(s["status"], "green")
-        table.add_row(s["agency_id"] or "—", s["agency"] or "—", f"[{style}]{status_zh[s['status']]}[/{style}]"
-                      + ("" if s["used"] else "（未采用）"), str(errors[s["file"]]), str(warnings[s["file"]]),
-                      s["file"])
+        table.add_row(printable(s["agency_id"] or "—"), printable(s["agency"] or "—"),
+                      f"[{style}]{status_zh[s['status']]}[/{style}]" + ("" if s["used"] else "（未采用）"),
+                      str(errors[s["file"]]), str(warnings[s["file"]]), printable(s["file"]))
     out.print(table)
     if len(shown) > TABLE_ROWS or len(shown) < len(subs):
         note = f"（共 {len(subs)} 个文件，其中 {len(subs) - len(shown)} 个通过校验，未列出"
@@ -269,7 +288,7 @@ def _print_collection(coll, report: dict, status_zh: dict) -> None:
         out.print(note + "。全部文件见 summary.xlsx 的“报送情况”和“问题清单”。）")
     missing = report["missing"]
     if missing:
-        names = "、".join(f"{m['agency']}（{m['agency_id']}）" for m in missing[:TABLE_ROWS])
+        names = "、".join(printable(f"{m['agency']}（{m['agency_id']}）") for m in missing[:TABLE_ROWS])
         more = f" 等 {len(missing)} 个，见 summary.xlsx" if len(missing) > TABLE_ROWS else ""
         out.print(f"[red]未报送（{len(missing)}）：[/red]{names}{more}")
     st = report["stats"]
@@ -303,12 +322,11 @@ def check(
 
 
 def _print_check(result) -> None:
-    from rich.markup import escape
     from rich.table import Table as RichTable
 
     out = Console()
     who = " ".join(x for x in (result.agency, f"{result.year}年度" if result.year else "") if x)
-    head = escape(result.file) + (f"（{escape(who)}）" if who else "")
+    head = printable(result.file) + (f"（{printable(who)}）" if who else "")
     errors = sum(f.severity == "error" for f in result.findings)
     warnings = sum(f.severity == "warning" for f in result.findings)
     if not result.findings:
@@ -319,12 +337,12 @@ def _print_check(result) -> None:
         by_sheet.setdefault(f.sheet or "文件", []).append(f)
     level = {"error": "[red]错误[/red]", "warning": "[yellow]警告[/yellow]", "info": "提示"}
     for sheet, found in by_sheet.items():
-        table = RichTable(title=escape(sheet), show_lines=True, title_justify="left")
+        table = RichTable(title=printable(sheet), show_lines=True, title_justify="left")
         table.add_column("单元格", no_wrap=True)
         table.add_column("级别", no_wrap=True)
         table.add_column("问题与处理办法", overflow="fold")  # Chinese has no spaces to wrap at
         for f in found:
-            table.add_row(f.cell or "—", level[f.severity], f"{escape(f.message)}  [dim]({f.code})[/dim]")
+            table.add_row(f.cell or "—", level[f.severity], f"{printable(f.message)}  [dim]({f.code})[/dim]")
         out.print(table)
     verdict = "[red]请改正错误后再报送。[/red]" if errors else "[yellow]没有错误，请核对警告后报送。[/yellow]"
     out.print(f"{head}：错误 {errors} 个，警告 {warnings} 个。{verdict}")
