@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import math
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -75,18 +76,23 @@ def findings_csv(findings: list[dict]) -> bytes:
     for f in findings:
         row: list = [f.get(k) for k in FINDING_COLUMNS]
         row[1] = SEVERITY_ZH.get(row[1], row[1])
-        w.writerow(["" if v is None else _csv_safe(str(v)) for v in row])
+        w.writerow(csv_row(row))
     return buf.getvalue().encode("utf-8-sig")
 
 
-def _csv_safe(text: str) -> str:
-    # A cell starting with = + - @ would run as a formula in Excel (CSV injection).
-    return "'" + text if text[:1] in ("=", "+", "-", "@") and not _is_number(text) else text
+def csv_row(values: list) -> list[str]:
+    """A row for any CSV we write: None as empty, every field through ``csv_safe``."""
+    return ["" if v is None else csv_safe(str(v)) for v in values]
 
 
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-        return True
-    except ValueError:
-        return False
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def csv_safe(text: str) -> str:
+    """A field Excel or WPS will not run as a formula (CSV injection, as OWASP recommends): one
+    that starts with = + - @, a tab or a carriage return gets a leading apostrophe, unless it
+    is a plain number (-5, +1.5e3)."""
+    if text.startswith(_FORMULA_START) and not _NUMBER.fullmatch(text):
+        return "'" + text
+    return text
