@@ -116,3 +116,15 @@ def with_value(address: str, text: str, sheet: str = "xl/worksheets/sheet3.xml")
     xml, n = re.subn(rf'(<c r="{address}"[^>]*>)(?:<f>[^<]*</f>)?<v>[^<]*</v>', rf"\g<1><v>{text}</v>", xml)
     assert n == 1, address
     return workbook_with(sheet, Member.of(sheet, xml.encode()))
+
+
+def saved_at(when: str, agency_id: str = "demo") -> bytes:
+    """A workbook of ``agency_id`` whose properties say it was last saved ``when``."""
+    import re
+
+    parts = []
+    for name, data in members(workbook(agency_id)):
+        if name == "docProps/core.xml":
+            data = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + when.encode(), data)
+        parts.append(Member.of(name, data))
+    return package(parts)

@@ -12,6 +12,7 @@ import sys
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -424,18 +425,40 @@ def _match(coll: Collection) -> None:
         coll.missing = [a for a in coll.roster.agencies if a.id not in coll.used]
 
 
-def _choose(rs: list[Result]) -> tuple[Result, str]:
-    """Of several files for one agency: fewest errors, then the latest save, then the last name."""
+def _choose(rs: list[Result], now: datetime | None = None) -> tuple[Result, str]:
+    """Of several files for one agency: fewest errors, then the latest save, then the last name.
+    A save date in the future is not believed (anyone can stamp 2099 into a file's properties):
+    such a file counts as undated, and the reason says so."""
     if len(rs) == 1:
         return rs[0], ""
+    now = now or datetime.now(UTC)
+    dated = {r.file: _believed(r.saved_at, now) for r in rs}
+
     def key(r: Result):
-        return (-count(r.findings, "error"), r.saved_at or "", r.file)
+        return (-count(r.findings, "error"), dated[r.file], r.file)
     best = max(rs, key=key)
     errs = {count(r.findings, "error") for r in rs}
     if len(errs) > 1:
         reason = "错误最少"
-    elif len({r.saved_at for r in rs}) > 1 and best.saved_at:
+    elif len(set(dated.values())) > 1 and dated[best.file]:
         reason = f"保存时间最晚（{best.saved_at}）"
     else:
         reason = "文件名排序最后"
+    future = [r for r in rs if r.saved_at and not dated[r.file]]
+    if future:
+        reason += "；" + "、".join(f"{r.file} 的保存时间 {r.saved_at} 晚于当前时间或无法识别，不予采信" for r in future)
     return best, reason
+
+
+def _believed(saved_at: str, now: datetime) -> str:
+    """``saved_at`` (W3CDTF) if it is a date not after ``now`` (a day's leeway for clocks and
+    time zones), else ""."""
+    if not saved_at:
+        return ""
+    try:
+        when = datetime.fromisoformat(saved_at.replace("Z", "+00:00"))
+    except ValueError:
+        return ""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return saved_at if when <= now + timedelta(days=1) else ""
