@@ -66,7 +66,7 @@ def test_a_roster_that_is_a_fifo(inbox, tmp_path):
     (workbook()[:3000], ("压缩包无法打开",)),
     (lying_bomb(), ("损坏",)),
     (workbook_with(SHEET, Member(SHEET, zeros(600), size=600 << 20)), ("超过上限",)),
-    (many_cells(400_000), ("超过上限 20000",)),
+    (many_cells(400_000), ("超过上限 50000",)),
 ])
 def test_a_roster_xlsx_that_is_not_one(inbox, tmp_path, content, words):
     (tmp_path / "roster.xlsx").write_bytes(content)
