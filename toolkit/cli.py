@@ -173,7 +173,8 @@ def audit(
         _print_published_findings(result.findings)
         errors = sum(1 for f in result.findings if f.severity == "error")
         warnings = sum(1 for f in result.findings if f.severity == "warning")
-        console.print(printable(f"{p.agency or '（未识别单位）'} {p.year or '（未识别年度）'} 年度报告：{errors} 个错误，{warnings} 个警告。"))
+        who = f"{p.agency or '（未识别单位）'} {p.year or '（未识别年度）'}"
+        console.print(f"{printable(who)} 年度报告：{errors} 个错误，{warnings} 个警告。")
     raise typer.Exit(result.exit_code)
 
 

@@ -325,7 +325,7 @@ def _check_source(src: Source) -> Checked:
         data = src.read()
     except screen.Refused as e:
         return Result(src.name, "", "rejected", [e.finding(src.name)], None), None
-    except (*ZIP_ERRORS, KeyError, IndexError) as e:
+    except (*ZIP_ERRORS, KeyError, IndexError) as e:  # type: ignore[misc]  # a starred tuple
         return Result.unreadable(src.name, f"无法读取文件：{e}"), None
     result = check_bytes(data, src.name, spec, year=year)
     if src.notes:

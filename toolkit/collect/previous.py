@@ -42,7 +42,7 @@ def load_data_records(path: Path) -> dict[str, Filled]:
             raise ValueError(f"第 {i} 个单位的记录缺少 agency_id 或 values，或类型不对")
         values = {k: v for k, v in a["values"].items() if type(v) in (int, float)}  # no text, no null
         narratives = {k: v for k, v in a.get("narratives", {}).items() if isinstance(v, str)}
-        out[a["agency_id"]] = Filled(agency=a.get("agency"), year=data.get("year"), agency_id=a["agency_id"],
+        out[a["agency_id"]] = Filled(agency=str(a.get("agency") or ""), year=data.get("year"), agency_id=a["agency_id"],
                                      values=values, narratives=narratives)
     return out
 

@@ -123,7 +123,7 @@ def _xlsx_rows(data: bytes, path: Path) -> Rows:
     except xlsx.ReadError as e:
         f = catalogue.finding(e.code, "part" if e.code == "zip_corrupt" else "", file=path.name, detail=f"{e.part}：{e.detail}")
         raise RosterError(f"名单文件 {path} 无法读取：{f.message}") from None
-    except (*xlsx.ZIP_ERRORS, KeyError, IndexError, TypeError) as e:
+    except (*xlsx.ZIP_ERRORS, KeyError, IndexError, TypeError) as e:  # type: ignore[misc]  # a starred tuple
         raise RosterError(f"名单文件 {path} 无法读取：{type(e).__name__}: {e}。请用 Excel 另存为 .xlsx 或 CSV 后重试。") from None
     if not book.sheet_names:
         return []
