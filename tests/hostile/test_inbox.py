@@ -190,3 +190,26 @@ def test_a_non_utf8_file_name(inbox, tmp_path):
     code, output, escaped = ok(bounded(cli, "collect", inbox, "--year", str(YEAR), "-o", tmp_path / "o2",
                                        "--no-docx", "--workers", "1"))
     assert (code, escaped) == (1, "") and "xff" in output
+
+
+def test_an_archive_declaring_millions_of_members_is_refused_unparsed(inbox, tmp_path):
+    import struct
+
+    # An end record claiming 3,000,000 entries (zip64) over a directory of junk.
+    junk = os.urandom(1000)
+    zip64_end = struct.pack("<4sQ2H2L4Q", b"PK\x06\x06", 44, 45, 45, 0, 0, 3_000_000, 3_000_000, len(junk), 0)
+    locator = struct.pack("<4sLQL", b"PK\x06\x07", 0, len(junk), 1)
+    end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, 0xFFFF, 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0)
+    (inbox / "batch.zip").write_bytes(junk + zip64_end + locator + end)
+    _only(_collect(inbox, tmp_path / "out")[1], "batch.zip", "archive_limits", "3000000")
+
+
+def test_entries_declared_reads_plain_and_zip64_end_records(tmp_path):
+    from toolkit.xlsx.zipdir import entries_declared
+
+    _archive(tmp_path / "a.zip", [(f"{i}.txt", b"x") for i in range(70_000)])  # zipfile writes zip64 past 65,535
+    assert entries_declared(str(tmp_path / "a.zip")) == 70_000
+    _archive(tmp_path / "b.zip", [("x.txt", b"x")])
+    assert entries_declared(str(tmp_path / "b.zip")) == 1
+    (tmp_path / "c.zip").write_bytes(b"not a zip")
+    assert entries_declared(str(tmp_path / "c.zip")) == 0
