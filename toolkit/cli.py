@@ -233,9 +233,9 @@ def collect(
     s = _load(edition)
     try:
         names = read_roster(roster) if roster else None
-        prev = load_previous(previous, year, s) if previous else None
         # The whole set written beside OUT and switched in when complete (OUT locked meanwhile).
         with output_set(out) as work, _progress() as bar:
+            prev = load_previous(previous, year, s, work.scratch) if previous else None
             task = bar.add_task("校验工作簿", total=None)
             with run_collect(inbox, year, spec=s, roster=names, previous=prev, workers=workers,
                              on_sources=lambda n: bar.update(task, total=n), scratch=work.scratch,

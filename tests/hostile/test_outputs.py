@@ -178,7 +178,7 @@ def test_a_report_of_an_agency_now_with_errors_does_not_survive(tmp_path):
     assert sorted(p.name for p in (out / "reports").iterdir()) == ["a1.docx", "汇总.docx"]
 
 
-def _complete(out: Path) -> int:
+def _complete(out: Path, docx: bool = True) -> int:
     """The number of files in OUT's set, once OUT is seen to be one complete set."""
     files = _snapshot(out)
     assert SET <= set(files) and not [n for n in files if n.endswith(".tmp")], files
@@ -186,8 +186,8 @@ def _complete(out: Path) -> int:
     data = json.loads((out / "data.json").read_text(encoding="utf-8"))
     n = report["stats"]["files"]
     assert len(data["agencies"]) == n
-    assert sorted(n for n in files if n.startswith("reports/")) == sorted(
-        [f"reports/{a['agency_id']}.docx" for a in data["agencies"]] + ["reports/汇总.docx"])
+    assert sorted(n for n in files if n.startswith("reports/")) == (sorted(
+        [f"reports/{a['agency_id']}.docx" for a in data["agencies"]] + ["reports/汇总.docx"]) if docx else [])
     return n
 
 
@@ -216,3 +216,32 @@ def test_kill_9_at_random_moments_leaves_one_complete_set(tmp_path):
     ok(bounded(_run, inboxes[0], out), 10)
     assert _complete(out) == 2 and _leftovers(out) == []
     assert not [p for p in tmp_path.rglob("toolkit-collect-*")]
+
+
+def test_two_collects_into_one_out_at_once(tmp_path):
+    """The first holds the lock until its set is switched in; the second is refused meanwhile."""
+    out = tmp_path / "out"
+    big = _inbox(tmp_path, [f"x{i}" for i in range(30)])
+    pid = os.fork()
+    if pid == 0:
+        try:
+            _run(big, out, "--no-docx")
+        finally:
+            os._exit(0)
+    lock = tmp_path / ".out.lock"
+    deadline = time.monotonic() + 10
+    while not lock.exists() and time.monotonic() < deadline:
+        time.sleep(0.005)
+    code, output, escaped = ok(bounded(_run, _inbox(tmp_path, ["a1"]), out, "--no-docx"))
+    os.waitpid(pid, 0)
+    assert (code, escaped) == (2, "") and "另一个汇总正在写入" in output.replace("\n", ""), output
+    assert _complete(out, docx=False) == 30 and _leftovers(out) == []
+
+
+def test_check_of_a_non_utf8_file_name(tmp_path):
+    path = os.fsencode(str(tmp_path)) + b"/\xff\xfe.xlsx"
+    with open(path, "wb") as fh:
+        fh.write(b"junk")
+    code, output, escaped = ok(bounded(cli, "check", os.fsdecode(path), "--json"))
+    assert (code, escaped) == (1, "")
+    assert json.loads(output)["submissions"][0]["file"] == "\\xff\\xfe.xlsx"

@@ -96,10 +96,11 @@ def check_file(path: Path | str, spec: Spec | None = None, *, year: int | None =
                previous: Filled | None = None) -> Result:
     """Check a workbook on disk; the file is only read."""
     path = Path(path)
-    data, refused = screen.read_path(path, path.name)  # a regular file within the size limit, or why not
+    name = screen.display_name(path.name)
+    data, refused = screen.read_path(path, name)  # a regular file within the size limit, or why not
     if data is None:
-        return Result(path.name, "", "rejected", refused, None)
-    return check_bytes(data, path.name, spec, year=year, previous=previous)
+        return Result(name, "", "rejected", refused, None)
+    return check_bytes(data, name, spec, year=year, previous=previous)
 
 
 def check_bytes(data: bytes, name: str, spec: Spec | None = None, *, year: int | None = None,

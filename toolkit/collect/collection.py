@@ -25,13 +25,14 @@ from toolkit.format.spec import Spec, load_spec
 from toolkit.model import Agency, Filled, Finding, Report, count, status_of
 from toolkit.outputs import records
 from toolkit.pool import ordered_map
-from toolkit.xlsx import ZIP_ERRORS
+from toolkit.xlsx import ZIP_ERRORS, zipdir
 from toolkit.xlsx import package as screen
 
 # Archives sent as one submission batch are read in memory, never extracted.
 ARCHIVE_MAX_MEMBERS = 20_000
 ARCHIVE_MAX_MEMBER_BYTES = 50 * 1024 * 1024
 ARCHIVE_BYTES = 4 * 1024**3  # 10,000 workbooks are ~300 MB
+ARCHIVE_MAX_ENTRIES = 5 * ARCHIVE_MAX_MEMBERS  # directory entries (folders, skipped files) read at all
 # zipfile reads these, each member to its declared size at most; others are refused by name.
 ARCHIVE_METHODS = frozenset({zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA})
 _IGNORED_PREFIXES = ("~$", ".~lock", ".")  # Office lock files, hidden files
@@ -203,7 +204,7 @@ def discover(inbox: Path) -> list[Source]:
     if inbox.is_file() and inbox.suffix.lower() == ".zip":
         return sorted(_archive_members(str(inbox), inbox.name), key=lambda s: s.name)
     if not inbox.is_dir():
-        raise CollectError(f"找不到收件目录 {shown(str(inbox))}（应为文件夹或 .zip 文件）。")
+        raise CollectError(f"找不到收件目录 {screen.display_name(str(inbox))}（应为文件夹或 .zip 文件）。")
     top = inbox.resolve()
     sources: list[Source] = []
     try:
@@ -214,7 +215,7 @@ def discover(inbox: Path) -> list[Source]:
                 if _ignored(name):
                     continue
                 path = os.path.join(root, name)
-                rel = shown(name if folder == "." else f"{folder}/{name}")
+                rel = screen.display_name(name if folder == "." else f"{folder}/{name}")
                 refused = _outside(path, top, rel)
                 if refused is not None:
                     sources.append(Source(rel, path, refused=refused))
@@ -223,18 +224,8 @@ def discover(inbox: Path) -> list[Source]:
                 else:
                     sources.append(Source(rel, path))
     except OSError as e:
-        raise CollectError(f"无法读取收件目录 {shown(str(inbox))}：{e}") from e
+        raise CollectError(f"无法读取收件目录 {screen.display_name(str(inbox))}：{e}") from e
     return sorted(sources, key=lambda s: s.name)
-
-
-def shown(name: str) -> str:
-    """A file name as people see it: bytes that are not UTF-8 (os.walk keeps them as lone
-    surrogates, which no output could encode) written as \\xNN, so two names stay two."""
-    try:
-        name.encode("utf-8")
-        return name
-    except UnicodeEncodeError:
-        return os.fsencode(name).decode("utf-8", "backslashreplace")
 
 
 def _outside(path: str, top: Path, rel: str) -> Finding | None:
@@ -244,7 +235,7 @@ def _outside(path: str, top: Path, rel: str) -> Finding | None:
     target = Path(os.path.realpath(path))
     if target.is_relative_to(top):
         return None
-    return catalogue.finding("link_outside", file=rel, target=shown(str(target)))
+    return catalogue.finding("link_outside", file=rel, target=screen.display_name(str(target)))
 
 
 def _ignored(name: str) -> bool:
@@ -257,6 +248,10 @@ def _archive_members(path: str, rel: str) -> list[Source]:
     that says so, and members sharing a name are each read and each told about the other."""
     try:
         screen.regular(path, ARCHIVE_BYTES)
+        declared = zipdir.entries_declared(path)
+        if declared > ARCHIVE_MAX_ENTRIES:  # its directory alone would take zipfile seconds and gigabytes
+            detail = f"目录中声明了 {declared} 个成员，远超上限 {ARCHIVE_MAX_MEMBERS}，整个压缩包未读取。"
+            return [Source(rel, path, refused=catalogue.finding("archive_limits", file=rel, detail=detail))]
         with zipfile.ZipFile(path) as zf:  # its directory only
             infos = zf.infolist()
     except screen.Refused as e:

@@ -14,9 +14,9 @@ DATA_FILE = "data.json"
 MAX_BYTES = 1024**3  # data.json of 10,000 agencies is ~60 MB
 
 
-def load_previous(path: Path, year: int, spec: Spec) -> dict[str, Filled]:
+def load_previous(path: Path, year: int, spec: Spec, scratch: Path | None = None) -> dict[str, Filled]:
     """By agency id: last year's collect output (its folder or data.json), or last year's inbox
-    (checked for ``year - 1``; files that could not be read are left out)."""
+    (checked for ``year - 1``; files that could not be read are left out; its store's folder in ``scratch``)."""
     path = Path(path)
     if path.is_dir() and (path / DATA_FILE).is_file():
         path = path / DATA_FILE
@@ -26,7 +26,7 @@ def load_previous(path: Path, year: int, spec: Spec) -> dict[str, Filled]:
         except (ValueError, KeyError, TypeError, AttributeError, OSError, screen.Refused) as e:
             why = e.finding(path.name).message if isinstance(e, screen.Refused) else f"{type(e).__name__}: {e}"
             raise CollectError(f"上年数据文件 {path} 无法读取：{why}。请指向上年 collect 的输出目录或上年的收件目录。") from None
-    with collect(path, year - 1, spec=spec) as coll:
+    with collect(path, year - 1, spec=spec, scratch=scratch) as coll:
         return {agency_id: coll.filled(r) for agency_id, r in coll.used.items() if coll.readable(r)}
 
 

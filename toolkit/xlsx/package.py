@@ -101,6 +101,16 @@ def _too_large(size: int, limit: int) -> str:
     return f"文件大小 {size / 1048576:.1f} MB，超过上限 {limit // 1048576} MB。"
 
 
+def display_name(name: str) -> str:
+    """A file name as people see it: bytes that are not UTF-8 (Python keeps them as lone
+    surrogates, which no output could encode) written as \\xNN, so two names stay two."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:
+        return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
 def read_path(path: Path, name: str, limit: int = LIMITS.file_bytes) -> tuple[bytes | None, list[Finding]]:
     """``read_file`` with its refusal as a finding about ``name``."""
     try:
