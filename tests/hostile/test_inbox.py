@@ -213,3 +213,27 @@ def test_entries_declared_reads_plain_and_zip64_end_records(tmp_path):
     assert entries_declared(str(tmp_path / "b.zip")) == 1
     (tmp_path / "c.zip").write_bytes(b"not a zip")
     assert entries_declared(str(tmp_path / "c.zip")) == 0
+
+
+def test_two_bombs_and_a_million_cells_in_one_inbox_on_two_workers(inbox, tmp_path):
+    from hostile.make import many_cells
+
+    (inbox / "bomb1.xlsx").write_bytes(lying_bomb())
+    (inbox / "bomb2.xlsx").write_bytes(lying_bomb("xl/sharedStrings.xml"))
+    (inbox / "cells.xlsx").write_bytes(many_cells(1_000_000))
+    (inbox / "more.xlsx").write_bytes(workbook("more"))
+    code, report = _collect(inbox, tmp_path / "out", "--workers", "2", seconds=8)
+    by_file = _by_file(report)
+    assert [c for c, _ in by_file["bomb1.xlsx"]] == ["zip_corrupt"]
+    assert [c for c, _ in by_file["bomb2.xlsx"]] == ["zip_corrupt"]
+    assert [c for c, _ in by_file["cells.xlsx"]] == ["zip_limits"]  # 36 MB of sheet: over the member limit
+
+
+def test_report_command_on_600000_cells(tmp_path):
+    from hostile.make import many_cells
+
+    path = tmp_path / "cells.xlsx"
+    path.write_bytes(many_cells(600_000))  # 21 MB of sheet, under the member limit
+    code, output, escaped = ok(bounded(cli, "report", path, "-o", tmp_path / "r.docx"))
+    assert (code, escaped) == (1, "") and "too_many_cells" in output
+    assert not (tmp_path / "r.docx").exists()
