@@ -1,9 +1,11 @@
 """Screening a returned file by its bytes, before any parser runs.
 
-Decides whether the bytes are an OOXML package (zip), an OLE compound file (old .xls, WPS
-.et, or a password-encrypted xlsx) or something else, and enforces size limits on the zip
-so that a hostile or broken file is rejected cheaply. XML safety (entities, DTDs) is
-enforced by the reader, which parses every part with defusedxml.
+Reads only regular files, their size known before a byte is read (``read_file``: no FIFO,
+device or sparse giant is ever read). Decides whether the bytes are an OOXML package (zip),
+an OLE compound file (old .xls, WPS .et, or a password-encrypted xlsx) or something else, and
+enforces size limits and the methods we read on the zip so that a hostile or broken file is
+rejected cheaply. XML safety (entities, DTDs) and the cap on cells are enforced by the reader,
+which parses every part with defusedxml; no member is inflated past its declared size.
 """
 
 from __future__ import annotations
@@ -47,12 +49,12 @@ METHOD_NAMES = {9: "Deflate64", 12: "bzip2", 14: "LZMA", 99: "AES 加密", 93: "
 class Refused(Exception):
     """A file not read at all: ``finding`` says why (built for the file's name)."""
 
-    def __init__(self, code: str, variant: str = "", **slots):
+    def __init__(self, code: str, **slots):
         super().__init__(code)
-        self.code, self.variant, self.slots = code, variant, slots
+        self.code, self.slots = code, slots
 
     def finding(self, name: str) -> Finding:
-        return catalogue.finding(self.code, self.variant, file=name, **self.slots)
+        return catalogue.finding(self.code, file=name, **self.slots)
 
 
 def regular(path: str | os.PathLike, limit: int) -> None:
