@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from toolkit.collect.roster import RosterError, read_roster, validate_id
 from toolkit.format.spec import DEFAULT_EDITION, load_spec
 from toolkit.model import Agency
+from toolkit.outputs.findings import dumps
 from toolkit.outputs.safepath import safe_stem
 from toolkit.serve.cli import register as register_serve
 from toolkit.template.workbook import DEFAULT_PASSWORD, write_templates
@@ -26,9 +29,26 @@ def _progress() -> Progress:
                     TimeElapsedColumn(), console=console, transient=True)
 
 
+# Terminal escape sequences (CSI, OSC, other ESC) and the control characters left after them: text
+# from a file name, a stamp or a report must not move the cursor, retitle the window or clear it.
+_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?|\x9b[0-?]*[ -/]*[@-~]"
+                      r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def plain(text: object) -> str:
+    """Text from the input, safe to print: terminal escape codes and control characters removed."""
+    return _ESCAPES.sub("", str(text))
+
+
+def printable(text: object) -> str:
+    """Text from the input inside rich markup: ``plain``, and its own brackets escaped (``[/red]``
+    in a file or agency name would otherwise end a style that was never opened)."""
+    return escape(plain(text))
+
+
 def fail(message: str) -> typer.Exit:
     """Print a usage-level error and return the exit (code 2: the command could not run)."""
-    console.print(f"[red]错误：[/red]{message}")
+    console.print(f"[red]错误：[/red]{printable(message)}")
     return typer.Exit(2)
 
 
@@ -94,7 +114,7 @@ def template(
                                 progress=lambda _p: bar.advance(task))
     for path in paths:
         typer.echo(str(path))
-    console.print(f"已生成 {len(paths)} 个模板，位于 {out}/")
+    console.print(f"已生成 {len(paths)} 个模板，位于 {printable(out)}/")
 
 
 # --- published reports: import and audit ------------------------------------------------------
@@ -103,7 +123,7 @@ def template(
 def _print_published_findings(findings) -> None:
     for f in findings:
         where = "／".join(x for x in (f.sheet, f.cell) if x)
-        typer.echo(f"[{f.severity}] {f.code}  {where}\n    {f.message}")
+        typer.echo(plain(f"[{f.severity}] {f.code}  {where}\n    {f.message}"))
 
 
 @app.command("import")
@@ -129,7 +149,7 @@ def import_(
     write_bytes_atomic(target, result.data)
     _print_published_findings(result.findings)
     layout = "，".join(f"{t}={e}" for t, e in result.published.editions().items())
-    console.print(f"已导入 {result.agency.name}（{result.agency.id}）{result.year} 年度报告 → {target}（{layout}）")
+    console.print(printable(f"已导入 {result.agency.name}（{result.agency.id}）{result.year} 年度报告 → {target}（{layout}）"))
     errors = sum(1 for f in result.findings if f.severity == "error")
     if errors:
         console.print(f"[yellow]有 {errors} 个错误，请运行 toolkit audit 查看并核对原文。[/yellow]")
@@ -150,15 +170,16 @@ def audit(
 
     result = audit_report(report)
     if as_json:
-        typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str))
+        typer.echo(dumps(result.to_dict(), indent=2))
     elif result.error or result.published is None:
-        console.print(f"[red]错误：[/red]{result.error}")
+        console.print(f"[red]错误：[/red]{printable(result.error)}")
     else:
         p = result.published
         _print_published_findings(result.findings)
         errors = sum(1 for f in result.findings if f.severity == "error")
         warnings = sum(1 for f in result.findings if f.severity == "warning")
-        console.print(f"{p.agency or '（未识别单位）'} {p.year or '（未识别年度）'} 年度报告：{errors} 个错误，{warnings} 个警告。")
+        who = f"{p.agency or '（未识别单位）'} {p.year or '（未识别年度）'}"
+        console.print(f"{printable(who)} 年度报告：{errors} 个错误，{warnings} 个警告。")
     raise typer.Exit(result.exit_code)
 
 
@@ -206,10 +227,10 @@ def report(
     made = agency_report(s, check_file(workbook, s), force=force)
     _print_published_findings(made.result.findings)
     if made.result.filled is None:
-        console.print(f"[red]无法读取 {workbook}，未生成报告。[/red]")
+        console.print(f"[red]无法读取 {printable(workbook)}，未生成报告。[/red]")
         raise typer.Exit(1)
     if made.docx is None:
-        console.print(f"[red]{workbook} 有 {made.errors} 个错误，未生成报告。[/red]请按上面的提示改正后重新运行；"
+        console.print(f"[red]{printable(workbook)} 有 {made.errors} 个错误，未生成报告。[/red]请按上面的提示改正后重新运行；"
                       "如确需先出稿，可加 --force（页眉将标注“未通过校验”）。")
         raise typer.Exit(1)
     target = out or Path(report_name(made.result, workbook.stem)).with_suffix(f".{fmt}")
@@ -219,9 +240,9 @@ def report(
         write_bytes_atomic(target, _report_bytes(s, made, fmt))
     except PdfError as e:
         raise fail(str(e)) from None
-    typer.echo(str(target))
+    typer.echo(plain(target))
     mark = f"（有 {made.errors} 个错误，已标注“未通过校验”）" if made.unverified else ""
-    console.print(f"已生成 {made.result.filled.agency} 年度报告 → {target}{mark}")
+    console.print(printable(f"已生成 {made.result.filled.agency} 年度报告 → {target}{mark}"))
 
 
 def _report_bytes(s, made, fmt: str) -> bytes:
@@ -259,6 +280,7 @@ def collect(
     from toolkit.collect.history import advance, load_history, write_history
     from toolkit.collect.previous import load_previous
     from toolkit.outputs.feedback import write_feedback
+    from toolkit.outputs.folder import OutputError, output_set
     from toolkit.outputs.report_pdf import PdfError
     from toolkit.outputs.summary import STATUS_ZH, write_outputs
 
@@ -267,32 +289,34 @@ def collect(
     due = _date(deadline)
     try:
         names = read_roster(roster) if roster else None
-        prev = load_previous(previous, year, s) if previous else None
-        with _progress() as bar:
+        # The whole set written beside OUT and switched in when complete (OUT locked meanwhile).
+        with output_set(out) as work, _progress() as bar:
+            prev = load_previous(previous, year, s, work.scratch) if previous else None
             task = bar.add_task("校验工作簿", total=None)
             with run_collect(inbox, year, spec=s, roster=names, previous=prev, workers=workers,
-                             on_sources=lambda n: bar.update(task, total=n),
+                             on_sources=lambda n: bar.update(task, total=n), scratch=work.scratch,
                              progress=lambda _r: bar.advance(task)) as coll:  # its store removed at the end
                 outcome = coll.report()
                 report = outcome.to_dict()
-                history = advance(load_history(out, year), coll, dt.datetime.now())
-                write_outputs(coll, out, report, history=history, deadline=due)
-                write_feedback(coll, out / "feedback", deadline=due, history=history, workers=workers)
-                write_history(history, out)
+                history = advance(load_history(out, year), coll, dt.datetime.now())  # the old set's rounds
+                write_outputs(coll, work.set, report, history=history, deadline=due)
+                write_feedback(coll, work.set / "feedback", deadline=due, history=history, workers=workers)
+                write_history(history, work.set)
                 if formats:
                     from toolkit.outputs.reports import write_reports
 
                     task = bar.add_task("生成报告", total=len(coll.included()))
-                    write_reports(coll, out / "reports", formats=formats, region=region, site_dir=out / "site",
-                                  workers=workers, progress=lambda: bar.advance(task))
-    except (RosterError, CollectError, PdfError) as e:
+                    write_reports(coll, work.set / "reports", formats=formats, region=region,
+                                  site_dir=work.set / "site", workers=workers, progress=lambda: bar.advance(task))
+    except (RosterError, CollectError, PdfError, OutputError) as e:
         raise fail(str(e)) from None
     if as_json:
-        typer.echo(json.dumps(report, ensure_ascii=False, indent=1, default=str))
+        typer.echo(dumps(report, indent=1))
     else:
         _print_collection(coll, report, STATUS_ZH)
-    console.print(f"输出目录：{out}/（findings.json、findings.csv、summary.xlsx、data.json、reminders.csv、history.json、feedback/"
-                  + ("、reports/" if formats else "") + ("、site/" if {"html", "pdf"} & set(formats) else "") + "）")
+    console.print(f"输出目录：{printable(out)}/（findings.json、findings.csv、summary.xlsx、data.json、reminders.csv、"
+                  "history.json、feedback/" + ("、reports/" if formats else "")
+                  + ("、site/" if {"html", "pdf"} & set(formats) else "") + "）")
     raise typer.Exit(outcome.exit_code)
 
 
@@ -381,9 +405,9 @@ def _print_collection(coll, report: dict, status_zh: dict) -> None:
         table.add_column(col)
     for s in shown[:TABLE_ROWS]:
         style = {"errors": "red", "rejected": "red", "warnings": "yellow"}.get(s["status"], "green")
-        table.add_row(s["agency_id"] or "—", s["agency"] or "—", f"[{style}]{status_zh[s['status']]}[/{style}]"
-                      + ("" if s["used"] else "（未采用）"), str(errors[s["file"]]), str(warnings[s["file"]]),
-                      s["file"])
+        table.add_row(printable(s["agency_id"] or "—"), printable(s["agency"] or "—"),
+                      f"[{style}]{status_zh[s['status']]}[/{style}]" + ("" if s["used"] else "（未采用）"),
+                      str(errors[s["file"]]), str(warnings[s["file"]]), printable(s["file"]))
     out.print(table)
     if len(shown) > TABLE_ROWS or len(shown) < len(subs):
         note = f"（共 {len(subs)} 个文件，其中 {len(subs) - len(shown)} 个通过校验，未列出"
@@ -392,7 +416,7 @@ def _print_collection(coll, report: dict, status_zh: dict) -> None:
         out.print(note + "。全部文件见 summary.xlsx 的“报送情况”和“问题清单”。）")
     missing = report["missing"]
     if missing:
-        names = "、".join(f"{m['agency']}（{m['agency_id']}）" for m in missing[:TABLE_ROWS])
+        names = "、".join(printable(f"{m['agency']}（{m['agency_id']}）") for m in missing[:TABLE_ROWS])
         more = f" 等 {len(missing)} 个，见 summary.xlsx" if len(missing) > TABLE_ROWS else ""
         out.print(f"[red]未报送（{len(missing)}）：[/red]{names}{more}")
     st = report["stats"]
@@ -423,7 +447,7 @@ def check(
     if preview is not None:
         _write_preview(s, result, file, preview)
     if as_json:
-        typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=1, default=str))
+        typer.echo(dumps(report.to_dict(), indent=1))
     else:
         _print_check(result)
     raise typer.Exit(report.exit_code)
@@ -445,12 +469,11 @@ def _write_preview(spec, result, file: Path, target: Path) -> None:
 
 
 def _print_check(result) -> None:
-    from rich.markup import escape
     from rich.table import Table as RichTable
 
     out = Console()
     who = " ".join(x for x in (result.agency, f"{result.year}年度" if result.year else "") if x)
-    head = escape(result.file) + (f"（{escape(who)}）" if who else "")
+    head = printable(result.file) + (f"（{printable(who)}）" if who else "")
     errors = sum(f.severity == "error" for f in result.findings)
     warnings = sum(f.severity == "warning" for f in result.findings)
     if not result.findings:
@@ -461,12 +484,12 @@ def _print_check(result) -> None:
         by_sheet.setdefault(f.sheet or "文件", []).append(f)
     level = {"error": "[red]错误[/red]", "warning": "[yellow]警告[/yellow]", "info": "提示"}
     for sheet, found in by_sheet.items():
-        table = RichTable(title=escape(sheet), show_lines=True, title_justify="left")
+        table = RichTable(title=printable(sheet), show_lines=True, title_justify="left")
         table.add_column("单元格", no_wrap=True)
         table.add_column("级别", no_wrap=True)
         table.add_column("问题与处理办法", overflow="fold")  # Chinese has no spaces to wrap at
         for f in found:
-            table.add_row(f.cell or "—", level[f.severity], f"{escape(f.message)}  [dim]({f.code})[/dim]")
+            table.add_row(f.cell or "—", level[f.severity], f"{printable(f.message)}  [dim]({f.code})[/dim]")
         out.print(table)
     verdict = "[red]请改正错误后再报送。[/red]" if errors else "[yellow]没有错误，请核对警告后报送。[/yellow]"
     out.print(f"{head}：错误 {errors} 个，警告 {warnings} 个。{verdict}")

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
@@ -95,7 +96,11 @@ def check_file(path: Path | str, spec: Spec | None = None, *, year: int | None =
                previous: Filled | None = None) -> Result:
     """Check a workbook on disk; the file is only read."""
     path = Path(path)
-    return check_bytes(path.read_bytes(), path.name, spec, year=year, previous=previous)
+    name = screen.display_name(path.name)
+    data, refused = screen.read_path(path, name)  # a regular file within the size limit, or why not
+    if data is None:
+        return Result(name, "", "rejected", refused, None)
+    return check_bytes(data, name, spec, year=year, previous=previous)
 
 
 def check_bytes(data: bytes, name: str, spec: Spec | None = None, *, year: int | None = None,
@@ -115,7 +120,9 @@ def check_bytes(data: bytes, name: str, spec: Spec | None = None, *, year: int |
     except read.ZIP_ERRORS as e:  # member-level damage the reader did not wrap
         return Result(name, sha, "rejected", [_read_failure(name, "zip_corrupt", f"{type(e).__name__}: {e}")], None)
     try:
-        return _Checker(spec, book, name, sha, year, previous).run()
+        result = _Checker(spec, book, name, sha, year, previous).run()
+        macros = screen.macros(zf, name)
+        return result.with_findings([replace(macros, agency_id=result.agency_id or "")]) if macros else result
     except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError) as e:
         # Well-formed parts with content no spreadsheet program writes: report, never crash a collection.
         return Result(name, sha, "rejected", [_read_failure(name, "xml_corrupt", f"{type(e).__name__}: {e}")], None)
@@ -267,13 +274,19 @@ class _Checker:
         plan = self.plan[table.id]
         found = list(map(sheet.cells.get, plan.input_at, _EMPTIES))
         if _all_are(found, "n", None):  # the usual case: every input a number
-            return dict(zip(plan.input_codes, map(_VALUE, found)))
+            numbers = list(map(_VALUE, found))
+            if _sane(numbers):
+                return dict(zip(plan.input_codes, numbers))
         values: dict[str, Any] = {}
         blanks: list[Cell] = []
         get = sheet.cells.get
         for cell in plan.inputs:
             x = get((cell.row, cell.col))
             if x is not None and x.kind == "n" and x.formula is None:
+                if not _sane((x.value,)):  # not a number a report can hold: the table is not read
+                    self.invalid_number(cell, x.value)
+                    self.unread.add(table.id)
+                    return {}
                 values[cell.code] = x.value  # the usual case (input() says the same)
             else:
                 values[cell.code] = self.input(cell, EMPTY if x is None else x, blanks)
@@ -281,6 +294,16 @@ class _Checker:
             self.add("input_blank", count=len(blanks), cells=cell_listing([c.address for c in blanks]),
                      sheet=table.sheet, cell=blanks[0].address, expected=0, actual=len(blanks), ref=blanks[0].code)
         return values
+
+    def invalid_number(self, cell: Cell, value: Any) -> None:
+        """A NaN, an infinity or a number past any report's size (1E+400, 1e308, 5,000 digits)."""
+        finite = not isinstance(value, float) or math.isfinite(value)
+        why = f"超出合理范围（绝对值应不超过 {MAX_NUMBER:,}）" if finite else "不是有限的数字（非数或无穷大）"
+        shown = str(value)
+        shown = shown if len(shown) <= 24 else f"{shown[:12]}…（共 {len(shown)} 位）"
+        self.add("number_invalid", where=rules.where(self.spec, cell), shown=shown, why=why,
+                 sheet=cell.sheet, cell=cell.address, expected=f"-{MAX_NUMBER} 至 {MAX_NUMBER}", actual=shown,
+                 ref=cell.code)
 
     def input(self, cell: Cell, x: XCell, blanks: list[Cell]) -> Any:
         if x.kind == "n" and x.formula is None:
@@ -422,6 +445,9 @@ class _Checker:
                 self.total(t.cell, x, recomputed[t.cell.code], shown_sum, manual)
 
     def total(self, cell: Cell, x: XCell, expected, shown_sum, manual: bool) -> None:
+        if x.kind == "n" and not _sane((x.value,)):
+            self.invalid_number(cell, x.value)  # a cached result no program computes
+            return
         formula = "=" + rules.formula(self.spec, cell)
         shown = _shown(x) if x.kind == "n" else None
         intact = x.formula is not None and (x.formula == formula[1:] or formula_key(x.formula) == formula_key(formula))
@@ -511,6 +537,14 @@ def _text(x: XCell) -> str:
 
 
 _KIND, _VALUE, _FORMULA = attrgetter("kind"), attrgetter("value"), attrgetter("formula")
+MAX_NUMBER = 10**9  # no count or amount (万元) of a report comes near it
+
+
+def _sane(numbers) -> bool:
+    """Every number finite and within ±MAX_NUMBER (ints tested in C: the usual case)."""
+    if set(map(type, numbers)) <= {int}:
+        return not numbers or (-MAX_NUMBER <= min(numbers) and max(numbers) <= MAX_NUMBER)
+    return all(type(v) in (int, float) and math.isfinite(v) and -MAX_NUMBER <= v <= MAX_NUMBER for v in numbers)
 
 
 def _all_are(cells: list[XCell], kind: str, formula: object = ...) -> bool:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import os
 import sys
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +26,16 @@ from toolkit.format.spec import Spec, load_spec
 from toolkit.model import Agency, Filled, Finding, Report, count, status_of
 from toolkit.outputs import records
 from toolkit.pool import ordered_map
+from toolkit.xlsx import ZIP_ERRORS, zipdir
+from toolkit.xlsx import package as screen
 
 # Archives sent as one submission batch are read in memory, never extracted.
 ARCHIVE_MAX_MEMBERS = 20_000
 ARCHIVE_MAX_MEMBER_BYTES = 50 * 1024 * 1024
+ARCHIVE_BYTES = 4 * 1024**3  # 10,000 workbooks are ~300 MB
+ARCHIVE_MAX_ENTRIES = 5 * ARCHIVE_MAX_MEMBERS  # directory entries (folders, skipped files) read at all
+# zipfile reads these, each member to its declared size at most; others are refused by name.
+ARCHIVE_METHODS = frozenset({zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA})
 _IGNORED_PREFIXES = ("~$", ".~lock", ".")  # Office lock files, hidden files
 _IGNORED_NAMES = {"thumbs.db", "desktop.ini"}
 
@@ -39,23 +46,39 @@ class CollectError(Exception):
 
 @dataclass(frozen=True, slots=True)  # thousands are kept by a collection
 class Source:
-    """One submitted file: a path, or a member of a zip archive under the inbox."""
+    """One submitted file: a path, or a member of a zip archive under the inbox (by its index
+    in the archive's directory: two members may have one name). ``refused`` is the finding of
+    an entry that is not read at all (a FIFO, a link leaving the inbox, an encrypted member)."""
 
     name: str  # as shown to people: relative path, or "batch.zip/dir/file.xlsx"
     path: str
-    member: str | None = None
+    member: int | None = None
+    refused: Finding | None = None
+    notes: tuple[Finding, ...] = ()  # findings about the entry that do not stop its reading
 
     def read(self) -> bytes:
+        """The bytes, at most the screening's size limit (a larger file says so as Refused)."""
         if self.member is None:
-            with open(self.path, "rb") as fh:
-                return fh.read()
-        with zipfile.ZipFile(self.path) as zf:
-            info = zf.getinfo(self.member)
-            if info.file_size > ARCHIVE_MAX_MEMBER_BYTES:
-                # Too large to be a report; hand the checker a prefix so it reports the size.
-                with zf.open(info) as fh:
-                    return fh.read(ARCHIVE_MAX_MEMBER_BYTES + 1)
-            return zf.read(info)
+            return screen.read_file(self.path)
+        zf = _archive(self.path)
+        info = zf.infolist()[self.member]
+        with zf.open(info) as fh:  # inflated to its declared size at most (checked in discover)
+            return fh.read(ARCHIVE_MAX_MEMBER_BYTES + 1)
+
+
+_OPEN: dict[str, zipfile.ZipFile] = {}  # the archive a worker is reading: its members come in a row
+
+
+def _archive(path: str) -> zipfile.ZipFile:
+    """The archive opened once for all its members (opened per member, 25,000 members would
+    read its directory 25,000 times)."""
+    zf = _OPEN.get(path)
+    if zf is None:
+        for old in _OPEN.values():
+            old.close()
+        _OPEN.clear()
+        zf = _OPEN[path] = zipfile.ZipFile(path)
+    return zf
 
 
 @dataclass
@@ -183,12 +206,14 @@ class Collection:
 
 
 def discover(inbox: Path) -> list[Source]:
-    """Every submitted file under ``inbox`` (recursively; zip archives opened in memory)."""
+    """Every submitted file under ``inbox`` (recursively; zip archives opened in memory). Links
+    are followed only to files inside the inbox; folders that are links are not entered."""
     inbox = Path(inbox)
     if inbox.is_file() and inbox.suffix.lower() == ".zip":
         return sorted(_archive_members(str(inbox), inbox.name), key=lambda s: s.name)
     if not inbox.is_dir():
-        raise CollectError(f"找不到收件目录 {inbox}（应为文件夹或 .zip 文件）。")
+        raise CollectError(f"找不到收件目录 {screen.display_name(str(inbox))}（应为文件夹或 .zip 文件）。")
+    top = inbox.resolve()
     sources: list[Source] = []
     try:
         for root, dirs, files in os.walk(inbox):
@@ -198,33 +223,86 @@ def discover(inbox: Path) -> list[Source]:
                 if _ignored(name):
                     continue
                 path = os.path.join(root, name)
-                rel = name if folder == "." else f"{folder}/{name}"
-                if name.lower().endswith(".zip"):
+                rel = screen.display_name(name if folder == "." else f"{folder}/{name}")
+                refused = _outside(path, top, rel)
+                if refused is not None:
+                    sources.append(Source(rel, path, refused=refused))
+                elif name.lower().endswith(".zip"):
                     sources.extend(_archive_members(path, rel))
                 else:
                     sources.append(Source(rel, path))
     except OSError as e:
-        raise CollectError(f"无法读取收件目录 {inbox}：{e}") from e
+        raise CollectError(f"无法读取收件目录 {screen.display_name(str(inbox))}：{e}") from e
     return sorted(sources, key=lambda s: s.name)
+
+
+def _outside(path: str, top: Path, rel: str) -> Finding | None:
+    """The finding of a link that leads out of the inbox (to /dev/zero, /etc/passwd, ...)."""
+    if not os.path.islink(path):
+        return None
+    target = Path(os.path.realpath(path))
+    if target.is_relative_to(top):
+        return None
+    return catalogue.finding("link_outside", file=rel, target=screen.display_name(str(target)))
 
 
 def _ignored(name: str) -> bool:
     return name.startswith(_IGNORED_PREFIXES) or name.lower() in _IGNORED_NAMES
 
 
-def _archive_members(path: str, rel: str) -> Iterator[Source]:
+def _archive_members(path: str, rel: str) -> list[Source]:
+    """The members of an archive in the inbox, each to be read by its index; those that cannot
+    be read (encrypted, an unknown method, past the size or count limit) come with the finding
+    that says so, and members sharing a name are each read and each told about the other."""
     try:
-        with zipfile.ZipFile(path) as zf:
-            infos = [i for i in zf.infolist() if not i.is_dir()]
-    except (zipfile.BadZipFile, OSError):
+        screen.regular(path, ARCHIVE_BYTES)
+        declared = zipdir.entries_declared(path)
+        if declared > ARCHIVE_MAX_ENTRIES:  # its directory alone would take zipfile seconds and gigabytes
+            detail = f"目录中声明了 {declared} 个成员，远超上限 {ARCHIVE_MAX_MEMBERS}，整个压缩包未读取。"
+            return [Source(rel, path, refused=catalogue.finding("archive_limits", file=rel, detail=detail))]
+        with zipfile.ZipFile(path) as zf:  # its directory only
+            infos = zf.infolist()
+    except screen.Refused as e:
+        return [Source(rel, path, refused=e.finding(rel))]
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         # Not an archive after all: hand it to the checker, which names the problem.
-        yield Source(rel, path)
-        return
-    for info in infos[:ARCHIVE_MAX_MEMBERS]:
-        base = info.filename.rsplit("/", 1)[-1]
-        if _ignored(base) or info.filename.startswith("__MACOSX/"):
-            continue
-        yield Source(f"{rel}/{info.filename}", path, info.filename)
+        return [Source(rel, path)]
+    wanted = [(i, info) for i, info in enumerate(infos) if not info.is_dir() and not _skipped(info.filename)]
+    sources = []
+    if len(wanted) > ARCHIVE_MAX_MEMBERS:
+        detail = (f"共有 {len(wanted)} 个文件，超过上限 {ARCHIVE_MAX_MEMBERS}；"
+                  f"从“{wanted[ARCHIVE_MAX_MEMBERS][1].filename}”起的 {len(wanted) - ARCHIVE_MAX_MEMBERS} 个未读取。")
+        sources.append(Source(rel, path, refused=catalogue.finding("archive_limits", file=rel, detail=detail)))
+        wanted = wanted[:ARCHIVE_MAX_MEMBERS]
+    same: dict[str, list[int]] = {}
+    for i, info in wanted:
+        same.setdefault(info.filename, []).append(i)
+    for i, info in wanted:
+        twins = same[info.filename]
+        name = f"{rel}/{info.filename}"
+        notes: tuple[Finding, ...] = ()
+        if len(twins) > 1:
+            k = twins.index(i) + 1
+            name = name if k == 1 else f"{name}（同名第{k}个）"
+            notes = (catalogue.finding("archive_duplicate_name", file=name, count=len(twins),
+                                       member=info.filename, index=k),)
+        sources.append(Source(name, path, i, _member_refused(info, name), notes))
+    return sources
+
+
+def _skipped(filename: str) -> bool:
+    return _ignored(filename.rsplit("/", 1)[-1]) or filename.startswith("__MACOSX/")
+
+
+def _member_refused(info: zipfile.ZipInfo, name: str) -> Finding | None:
+    problem = screen.method_problem([info], ARCHIVE_METHODS)
+    if problem:
+        return catalogue.finding("zip_unsupported", file=name, **problem)
+    if info.file_size > ARCHIVE_MAX_MEMBER_BYTES:
+        return catalogue.finding("file_too_large", file=name, actual=info.file_size, expected=ARCHIVE_MAX_MEMBER_BYTES,
+                                 detail=f"解压后 {info.file_size / 1048576:.0f} MB，超过上限 "
+                                        f"{ARCHIVE_MAX_MEMBER_BYTES // 1048576} MB。")
+    return None
 
 
 # --- checking ----------------------------------------------------------------------------------
@@ -244,11 +322,17 @@ Checked = tuple[Result, Where | None]  # a result and where its record is (None 
 
 def _check_source(src: Source) -> Checked:
     spec, year, previous = _WORKER["spec"], _WORKER["year"], _WORKER["previous"]
+    if src.refused is not None:
+        return Result(src.name, "", "rejected", [src.refused], None), None
     try:
         data = src.read()
-    except (OSError, zipfile.BadZipFile, KeyError) as e:
+    except screen.Refused as e:
+        return Result(src.name, "", "rejected", [e.finding(src.name)], None), None
+    except (*ZIP_ERRORS, KeyError, IndexError) as e:  # type: ignore[misc]  # a starred tuple
         return Result.unreadable(src.name, f"无法读取文件：{e}"), None
     result = check_bytes(data, src.name, spec, year=year)
+    if src.notes:
+        result = result.with_findings([replace(f, agency_id=result.agency_id or "") for f in src.notes])
     filled = result.filled
     if filled is None:
         return result, None
@@ -288,6 +372,9 @@ def check_all(sources: list[Source], spec: Spec, year: int, previous: dict[str, 
     finally:
         if _WORKER.get("store") is not None:  # checked in this process: its writer is done
             _WORKER.pop("store").close()
+        for zf in _OPEN.values():
+            zf.close()
+        _OPEN.clear()
 
 
 # --- the collection -----------------------------------------------------------------------------
@@ -296,12 +383,13 @@ def check_all(sources: list[Source], spec: Spec, year: int, previous: dict[str, 
 def collect(inbox: Path, year: int, *, spec: Spec | None = None, roster: Roster | None = None,
             previous: dict[str, Filled] | None = None, workers: int | None = None,
             progress: Callable[[Result], None] | None = None,
-            on_sources: Callable[[int], None] | None = None) -> Collection:
+            on_sources: Callable[[int], None] | None = None, scratch: Path | None = None) -> Collection:
+    """``scratch``: the folder for the submission store's folder (default: the temp dir)."""
     spec = spec or load_spec()
     sources = discover(inbox)
     if on_sources:
         on_sources(len(sources))
-    store = SubmissionStore()
+    store = SubmissionStore(None if scratch is None else str(scratch))
     try:
         results = check_all(sources, spec, year, previous or {}, store, workers, progress)
     except BaseException:
@@ -340,18 +428,40 @@ def _match(coll: Collection) -> None:
         coll.missing = [a for a in coll.roster.agencies if a.id not in coll.used]
 
 
-def _choose(rs: list[Result]) -> tuple[Result, str]:
-    """Of several files for one agency: fewest errors, then the latest save, then the last name."""
+def _choose(rs: list[Result], now: datetime | None = None) -> tuple[Result, str]:
+    """Of several files for one agency: fewest errors, then the latest save, then the last name.
+    A save date in the future is not believed (anyone can stamp 2099 into a file's properties):
+    such a file counts as undated, and the reason says so."""
     if len(rs) == 1:
         return rs[0], ""
+    now = now or datetime.now(UTC)
+    dated = {r.file: _believed(r.saved_at, now) for r in rs}
+
     def key(r: Result):
-        return (-count(r.findings, "error"), r.saved_at or "", r.file)
+        return (-count(r.findings, "error"), dated[r.file], r.file)
     best = max(rs, key=key)
     errs = {count(r.findings, "error") for r in rs}
     if len(errs) > 1:
         reason = "错误最少"
-    elif len({r.saved_at for r in rs}) > 1 and best.saved_at:
+    elif len(set(dated.values())) > 1 and dated[best.file]:
         reason = f"保存时间最晚（{best.saved_at}）"
     else:
         reason = "文件名排序最后"
+    future = [r for r in rs if r.saved_at and not dated[r.file]]
+    if future:
+        reason += "；" + "、".join(f"{r.file} 的保存时间 {r.saved_at} 晚于当前时间或无法识别，不予采信" for r in future)
     return best, reason
+
+
+def _believed(saved_at: str, now: datetime) -> str:
+    """``saved_at`` (W3CDTF) if it is a date not after ``now`` (a day's leeway for clocks and
+    time zones), else ""."""
+    if not saved_at:
+        return ""
+    try:
+        when = datetime.fromisoformat(saved_at.replace("Z", "+00:00"))
+    except ValueError:
+        return ""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return saved_at if when <= now + timedelta(days=1) else ""

@@ -9,7 +9,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from toolkit import catalogue, xlsx
 from toolkit.model import Agency
+from toolkit.xlsx import package as screen
 
 ID_COLUMNS = ("id", "agency_id", "编号", "单位编号", "代码", "单位代码", "序号")  # 序号 only when no other
 NAME_COLUMNS = ("name", "agency", "名称", "单位名称", "单位", "机关名称")
@@ -62,10 +64,11 @@ def read_roster(path: Path) -> Roster:
     path = Path(path)
     if not path.exists():
         raise RosterError(f"找不到名单文件 {path}。")
-    rows = _xlsx_rows(path) if path.suffix.lower() in (".xlsx", ".xlsm") else _csv_rows(path)
+    data = _read(path)
+    rows = _xlsx_rows(data, path) if path.suffix.lower() in (".xlsx", ".xlsm") else _csv_rows(data, path)
     if not rows:
         raise RosterError(f"名单文件 {path} 是空的。")
-    header = [str(h or "").strip().lstrip("\ufeff").lower() for h in rows[0]]
+    header = [str(h or "").strip().lstrip("\ufeff").lower() for h in rows[0][1]]
     id_col = _find(header, ID_COLUMNS)
     name_col = _find(header, NAME_COLUMNS)
     if id_col is None or name_col is None:
@@ -74,7 +77,7 @@ def read_roster(path: Path) -> Roster:
     contacts: dict[str, Contact] = {}
     agencies: list[Agency] = []
     seen: dict[str, int] = {}
-    for lineno, row in enumerate(rows[1:], start=2):
+    for lineno, row in rows[1:]:
         cells = [str(c).strip() if c is not None else "" for c in row]
         if not any(cells):
             continue
@@ -96,6 +99,17 @@ def read_roster(path: Path) -> Roster:
     return Roster(path, tuple(agencies), contacts)
 
 
+def _read(path: Path) -> bytes:
+    """The roster's bytes: a regular file within the workbooks' size limit (a folder, a FIFO or
+    /dev/zero given as the roster is refused, not read)."""
+    try:
+        return screen.read_file(path)
+    except screen.Refused as e:
+        raise RosterError(f"名单文件 {path} 无法使用：{e.finding(path.name).message}") from None
+    except OSError as e:
+        raise RosterError(f"名单文件 {path} 无法读取：{e.strerror or e}。") from None
+
+
 def _find(header: list[str], names: tuple[str, ...]) -> int | None:
     for n in names:
         if n in header:
@@ -103,8 +117,10 @@ def _find(header: list[str], names: tuple[str, ...]) -> int | None:
     return None
 
 
-def _csv_rows(path: Path) -> list[list[str]]:
-    data = path.read_bytes()
+Rows = list[tuple[int, list]]  # (line or row number, cells)
+
+
+def _csv_rows(data: bytes, path: Path) -> Rows:
     for enc in ("utf-8-sig", "gb18030"):  # Excel on Chinese Windows saves CSV as GBK
         try:
             text = data.decode(enc)
@@ -113,14 +129,31 @@ def _csv_rows(path: Path) -> list[list[str]]:
             continue
     else:
         raise RosterError(f"名单文件 {path} 既不是 UTF-8 也不是 GBK 编码，请用 Excel 另存为“CSV UTF-8”。")
-    return list(csv.reader(io.StringIO(text)))
-
-
-def _xlsx_rows(path: Path) -> list[list]:
-    import openpyxl
-
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    reader = csv.reader(io.StringIO(text))
     try:
-        return [list(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
-    finally:
-        wb.close()
+        return [(reader.line_num, row) for row in reader]
+    except csv.Error as e:  # a field over csv's 128 KB limit, a NUL byte
+        raise RosterError(f"名单文件 {path} 第{reader.line_num}行无法读取（{e}）。请用 Excel 另存为“CSV UTF-8”后重试。") from None
+
+
+def _xlsx_rows(data: bytes, path: Path) -> Rows:
+    """The first sheet's rows, read as the returned workbooks are (the same screening: size and
+    member limits, no DTD or entities, a cap on cells)."""
+    zf, refused = screen.open_package(data, path.name)
+    if zf is None:
+        raise RosterError(f"名单文件 {path} 无法读取：{refused[0].message}")
+    try:
+        book = xlsx.read_workbook(zf, blanks=False)
+    except xlsx.ReadError as e:
+        f = catalogue.finding(e.code, "part" if e.code == "zip_corrupt" else "", file=path.name, detail=f"{e.part}：{e.detail}")
+        raise RosterError(f"名单文件 {path} 无法读取：{f.message}") from None
+    except (*xlsx.ZIP_ERRORS, KeyError, IndexError, TypeError) as e:  # type: ignore[misc]  # a starred tuple
+        raise RosterError(f"名单文件 {path} 无法读取：{type(e).__name__}: {e}。请用 Excel 另存为 .xlsx 或 CSV 后重试。") from None
+    if not book.sheet_names:
+        return []
+    cells = book.sheets[book.sheet_names[0][0]].cells
+    width = max((c for _, c in cells), default=-1) + 1
+    rows: dict[int, list] = {}
+    for (r, c), x in cells.items():
+        rows.setdefault(r, [None] * width)[c] = x.value
+    return [(r + 1, rows[r]) for r in sorted(rows)]

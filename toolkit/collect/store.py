@@ -34,8 +34,8 @@ _READ = os.O_RDONLY | getattr(os, "O_BINARY", 0)  # Windows opens in text mode w
 class SubmissionStore:
     """Records by key (a submission's file name), in a temporary folder of their own."""
 
-    def __init__(self) -> None:
-        self._dir = tempfile.TemporaryDirectory(prefix="toolkit-collect-")
+    def __init__(self, parent: str | None = None) -> None:  # parent: where its folder goes (default: the temp dir)
+        self._dir = tempfile.TemporaryDirectory(prefix="toolkit-collect-", dir=parent)
         self.directory = self._dir.name  # for the writers, in whichever process they run
         self._at: dict[str, Where] = {}
         self._fds: dict[str, int] = {}

@@ -6,7 +6,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
+import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from toolkit.outputs.atomic import atomic_open
 
@@ -16,11 +20,41 @@ FINDING_HEADERS = ["编号", "级别", "单位编号", "文件", "工作表", "�
 FILE_HEADERS = ["单位名称", "采用情况"]  # then, per finding, about its file (toolkit.outputs.summary.file_usage)
 
 
+def json_safe(value: Any) -> Any:
+    """``value`` with every NaN and infinity written as text: JSON has no such numbers, and a
+    file with a bare NaN or Infinity is not JSON any reader accepts."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    return value
+
+
+def encoder(**options: Any) -> Callable[[Any], str]:
+    """json's C encoder (ensure_ascii=False, default=str) that never writes NaN or Infinity:
+    a value holding one is encoded again through ``json_safe`` (never the case for a clean run)."""
+    encode = json.JSONEncoder(ensure_ascii=False, default=str, allow_nan=False, **options).encode
+
+    def safe(value: Any) -> str:
+        try:
+            return encode(value)
+        except ValueError:
+            return encode(json_safe(value))
+    return safe
+
+
+def dumps(value: Any, indent: int | None = None) -> str:
+    """json.dumps for what we print (``--json``), valid JSON whatever the value holds."""
+    return encoder(indent=indent)(value)
+
+
 def write_report_json(report: dict, path: Path) -> None:
     """findings.json: each key of the report on a line, each submission and finding on a line
     of its own. Streamed in batches, and encoded by json's C encoder item by item (``indent=``
     would run the pure-Python encoder: 0.4 s at 10,000 files)."""
-    encode = json.JSONEncoder(ensure_ascii=False, default=str).encode
+    encode = encoder()
     with atomic_open(path, "w", encoding="utf-8") as fh:
         sep = "{\n"
         for key, value in report.items():
@@ -45,18 +79,23 @@ def findings_csv(findings: list[dict], files: dict[str, tuple[str, str]] | None 
     for f in findings:
         row: list = [f.get(k) for k in FINDING_COLUMNS] + list(files.get(f.get("file") or "", ("", "")))
         row[1] = SEVERITY_ZH.get(row[1], row[1])
-        w.writerow(["" if v is None else _csv_safe(str(v)) for v in row])
+        w.writerow(csv_row(row))
     return buf.getvalue().encode("utf-8-sig")
 
 
-def _csv_safe(text: str) -> str:
-    # A cell starting with = + - @ would run as a formula in Excel (CSV injection).
-    return "'" + text if text[:1] in ("=", "+", "-", "@") and not _is_number(text) else text
+def csv_row(values: list) -> list[str]:
+    """A row for any CSV we write: None as empty, every field through ``csv_safe``."""
+    return ["" if v is None else csv_safe(str(v)) for v in values]
 
 
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-        return True
-    except ValueError:
-        return False
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def csv_safe(text: str) -> str:
+    """A field Excel or WPS will not run as a formula (CSV injection, as OWASP recommends): one
+    that starts with = + - @, a tab or a carriage return gets a leading apostrophe, unless it
+    is a plain number (-5, +1.5e3)."""
+    if text.startswith(_FORMULA_START) and not _NUMBER.fullmatch(text):
+        return "'" + text
+    return text

@@ -14,6 +14,8 @@ DATA_FIXED = ("agency_id", "agency", "status", "file")  # the 数据 sheet's tex
 ROW = "\x00"  # stands for the row number in a data row (never in sheet XML, so never ambiguous)
 
 
+# As json gives (tests/test_records.py holds it to that); the values never hold NaN or infinities,
+# which the check refuses at their cell (number_invalid) before a record is made.
 _ENCODE = json.JSONEncoder(ensure_ascii=False, default=str).encode
 _NONE = type(None)
 _PLAIN = {int, float, _NONE}

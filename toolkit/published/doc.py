@@ -43,6 +43,8 @@ def read_document(path: Path) -> Doc:
     path = Path(path)
     if not path.is_file():
         raise ReadError(f"找不到文件 {path}。")
+    from toolkit.published.limits import screen_document  # size, and a DOCX's members and XML, before any reader
+    screen_document(path)
     suffix = path.suffix.lower()
     if suffix in (".html", ".htm", ".shtml", ".xhtml"):
         return html.read(path)

@@ -32,6 +32,7 @@ from defusedxml.ElementTree import fromstring as _defused_fromstring
 from zlib_ng import zlib_ng
 
 from toolkit.format.spec import col_letter, parse_address
+from toolkit.xlsx.zipdir import read_member
 
 if TYPE_CHECKING:
     from toolkit.xlsx.zipdir import Directory
@@ -178,7 +179,7 @@ class Parts:
 
     def read(self, part: str) -> bytes:
         try:
-            return self.zf.read(part)
+            return read_member(self.zf, part)
         except KeyError:
             raise ReadError("xml_corrupt", part, "缺少此部件") from None
         except ZIP_ERRORS as e:
@@ -197,12 +198,30 @@ class Parts:
         return self.xml(part), None
 
     def shared_strings(self, part: str) -> list[str]:
-        return strings_of_tree(self.read(part), part)
+        return strings_of_tree(capped(self.read(part), part, b"si"), part)
 
     def sheet(self, part: str, name: str, state: str, strings: list[str], validations: bool) -> Sheet:
-        data = self.read(part)
+        data = capped(self.read(part), part, b"c")
         return sheet_of_tree(data if validations else cut(data, b"dataValidations"), part, name, state, strings,
                              self.blanks)
+
+
+MAX_CELLS = 50_000  # per sheet, and strings per workbook: the template has a few hundred
+
+
+def capped(data: bytes, part: str, tag: bytes) -> bytes:
+    """``data`` unless it holds more than MAX_CELLS ``<tag>`` elements (prefixed or not), counted
+    before any parser runs: millions of cells within the size limits would cost a parser
+    seconds and gigabytes. A part too short to hold that many (an element is 4 bytes at
+    least: ``<c/>``) is not counted -- every template's part, so the cap costs a returned
+    workbook nothing."""
+    if len(data) <= 4 * MAX_CELLS:
+        return data
+    n = data.count(b"<" + tag + b" ") + data.count(b"<" + tag + b">") + data.count(b"<" + tag + b"/")
+    n += data.count(b":" + tag + b" ") + data.count(b":" + tag + b">")
+    if n > MAX_CELLS:
+        raise ReadError("too_many_cells", part, f"约有 {n} 个{'单元格' if tag == b'c' else '文字项'}，超过上限 {MAX_CELLS}")
+    return data
 
 
 def parse_xml(data: bytes, part: str = "") -> Element:

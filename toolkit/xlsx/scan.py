@@ -576,7 +576,7 @@ class _Parts(book.Parts):
     # --- sharedStrings.xml ---------------------------------------------------------------------
 
     def shared_strings(self, part: str) -> list[str]:
-        data = self.read(part)
+        data = book.capped(self.read(part), part, b"si")
         try:
             return self._shared_strings(data, part)
         except (Unusual, ReadError, ValueError, IndexError, AttributeError):
@@ -624,7 +624,7 @@ class _Parts(book.Parts):
         if validations:
             self.memo.counts["tree: sheet"] += 1
             return super().sheet(part, name, state, strings, validations)
-        data = book.cut(self.read(part), b"dataValidations")
+        data = book.cut(book.capped(self.read(part), part, b"c"), b"dataValidations")
         skeleton = None
         if not self.blanks:  # the checks' reading: a sheet seen before is read by what was learnt then
             pieces = _V_BYTES.split(data)

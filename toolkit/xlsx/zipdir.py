@@ -50,7 +50,19 @@ class Directory:
     def read(self, name: str) -> bytes:
         if self._zf is None:
             self._zf = zipfile.ZipFile(io.BytesIO(self.fp.getvalue()))
-        return self._zf.read(name)
+        return read_member(self._zf, name)
+
+
+def read_member(zf: zipfile.ZipFile | Directory, name: str) -> bytes:
+    """``zf.read(name)`` inflating no more than the member's declared size (+4 KB): zipfile's
+    ``read()`` asks the inflater for up to 2 GB in one call, so a member that claims a few KB
+    and inflates to gigabytes would fill memory before its CRC is found wrong. Read to its
+    declared size, its CRC is checked all the same (zipfile raises BadZipFile)."""
+    if isinstance(zf, Directory):
+        return zf.read(name)
+    info = zf.getinfo(name)
+    with zf.open(info) as fh:
+        return fh.read(info.file_size)
 
 
 def directory(data: bytes) -> Directory | None:
@@ -84,3 +96,24 @@ def directory(data: bytes) -> Directory | None:
     if at != end:
         return None
     return Directory(data, entries)
+
+
+def entries_declared(path: str) -> int:
+    """How many members a zip file's end record says its directory holds (zip64's too), read
+    from its last 64 KB without parsing the directory; 0 when there is no end record."""
+    with open(path, "rb") as fh:
+        size = fh.seek(0, io.SEEK_END)
+        fh.seek(max(0, size - 65536 - _END.size))
+        tail = fh.read()
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or at + _END.size > len(tail):
+        return 0
+    total = _END.unpack_from(tail, at)[4]
+    if total == 0xFFFF and at >= 20 and tail[at - 20:at - 16] == b"PK\x06\x07":  # zip64 locator
+        record, = struct.unpack_from("<Q", tail, at - 12)
+        with open(path, "rb") as fh:
+            fh.seek(record)
+            head = fh.read(56)
+        if len(head) == 56 and head[:4] == b"PK\x06\x06":
+            total = struct.unpack_from("<Q", head, 32)[0]
+    return total
