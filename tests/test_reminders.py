@@ -12,7 +12,8 @@ from test_collect import workbook
 from toolkit.collect.collection import collect
 from toolkit.collect.history import History
 from toolkit.collect.roster import Contact, read_roster
-from toolkit.outputs.reminders import csv_safe, reminders, reminders_csv
+from toolkit.outputs.csvfile import csv_safe
+from toolkit.outputs.reminders import reminders, reminders_csv
 from toolkit.outputs.summary import write_outputs
 
 YEAR = 2024

@@ -10,7 +10,8 @@ import pytest
 from faults import YEAR
 
 from hostile.bounded import bounded, cli, ok
-from toolkit.outputs.findings import csv_safe, findings_csv
+from toolkit.outputs.csvfile import csv_row, csv_safe
+from toolkit.outputs.findings import findings_csv
 
 DANGEROUS = ["=cmd|' /C calc'!A0", "+1+cmd", "-2+3", "@SUM(1)", "\t=1+1", "\r=1+1", "\tx", "\rx", "-inf", "+nan",
              "=HYPERLINK(\"http://x\")"]
@@ -21,9 +22,13 @@ def test_a_dangerous_field_gets_an_apostrophe(text):
     assert csv_safe(text) == "'" + text
 
 
-@pytest.mark.parametrize("text", ["-5", "+1.5e3", "0", "-0.25", "文字", "a=b", " =x", ""])
+@pytest.mark.parametrize("text", ["0", "12", "文字", "a=b", " =x", "0574-1", ""])
 def test_a_plain_field_is_left_alone(text):
     assert csv_safe(text) == text
+
+
+def test_numbers_stay_numbers_and_signed_text_stays_text():
+    assert csv_row([-5, 1500.0, -0.25, None, "-5", "+86"]) == ["-5", "1500.0", "-0.25", "", "'-5", "'+86"]
 
 
 def test_every_column_of_findings_csv_is_neutralised():

@@ -3,16 +3,14 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from toolkit.outputs.atomic import atomic_open
+from toolkit.outputs.csvfile import csv_bytes
 
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 FINDING_COLUMNS = ["code", "severity", "agency_id", "file", "sheet", "cell", "expected", "actual", "message"]
@@ -72,30 +70,10 @@ def write_report_json(report: dict, path: Path) -> None:
 def findings_csv(findings: list[dict], files: dict[str, tuple[str, str]] | None = None) -> bytes:
     """UTF-8 with BOM: Excel on Chinese Windows opens it without garbling. ``files`` gives
     each file's agency name and whether it was used (已采用, 已被替换, 未采用)."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(FINDING_HEADERS + FILE_HEADERS)
     files = files or {}
+    rows = []
     for f in findings:
         row: list = [f.get(k) for k in FINDING_COLUMNS] + list(files.get(f.get("file") or "", ("", "")))
         row[1] = SEVERITY_ZH.get(row[1], row[1])
-        w.writerow(csv_row(row))
-    return buf.getvalue().encode("utf-8-sig")
-
-
-def csv_row(values: list) -> list[str]:
-    """A row for any CSV we write: None as empty, every field through ``csv_safe``."""
-    return ["" if v is None else csv_safe(str(v)) for v in values]
-
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
-
-
-def csv_safe(text: str) -> str:
-    """A field Excel or WPS will not run as a formula (CSV injection, as OWASP recommends): one
-    that starts with = + - @, a tab or a carriage return gets a leading apostrophe, unless it
-    is a plain number (-5, +1.5e3)."""
-    if text.startswith(_FORMULA_START) and not _NUMBER.fullmatch(text):
-        return "'" + text
-    return text
+        rows.append(row)
+    return csv_bytes(FINDING_HEADERS + FILE_HEADERS, rows)

@@ -8,8 +8,6 @@ makes it "报送格式不符" instead of "未报送".
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -19,6 +17,7 @@ from toolkit.collect.collection import Collection
 from toolkit.collect.history import cover_contact
 from toolkit.collect.roster import Contact
 from toolkit.model import Agency
+from toolkit.outputs.csvfile import csv_bytes
 
 NOT_SENT, WRONG_FORMAT, WRONG_YEAR = "未报送", "报送格式不符", "报送年度不符"
 COLUMNS = ("序号", "单位编号", "单位名称", "催报原因", "说明", "报送文件", "联系人", "联系电话", "邮箱", "联系方式来源")
@@ -81,14 +80,4 @@ def _why(coll: Collection, file: str) -> str:
 
 def reminders_csv(items: list[Reminder]) -> bytes:
     """UTF-8 with BOM (Excel on Chinese Windows), every cell neutralised against CSV injection."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(COLUMNS)
-    for i, item in enumerate(items, start=1):
-        w.writerow([csv_safe(v) for v in item.row(i)])
-    return buf.getvalue().encode("utf-8-sig")
-
-
-def csv_safe(text: str) -> str:
-    """A cell Excel would run as a formula (leading = + - @ tab or CR) gets a leading '."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return csv_bytes(COLUMNS, [item.row(i) for i, item in enumerate(items, start=1)])

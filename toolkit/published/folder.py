@@ -9,8 +9,6 @@ with one row per finding).
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -22,6 +20,7 @@ import xlsxwriter
 from toolkit.format.spec import DEFAULT_EDITION, Spec, load_spec
 from toolkit.model import Finding
 from toolkit.outputs.atomic import atomic_open, write_bytes_atomic
+from toolkit.outputs.csvfile import csv_bytes
 from toolkit.pool import consume, ordered_map
 from toolkit.published.audit import audit_report
 from toolkit.published.tables import locate, sheet_name
@@ -138,22 +137,6 @@ def write_outputs(results: list[Audited], out: Path, spec: Spec | None = None) -
     with atomic_open(paths[1], "wb") as fh:
         write_xlsx(fh, headers, rows, finding_rows(results))
     return paths
-
-
-def csv_bytes(headers: list[str], rows: list[list[object]]) -> bytes:
-    """UTF-8 with BOM (Excel on Chinese Windows opens it without garbling)."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(headers)
-    for row in rows:
-        w.writerow(["" if v is None else safe_text(str(v)) if isinstance(v, str) else v for v in row])
-    return buf.getvalue().encode("utf-8-sig")
-
-
-def safe_text(text: str) -> str:
-    """Text Excel would run as a formula (``=`` ``+`` ``-`` ``@``, tab, carriage return first),
-    quoted: CSV injection."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def write_xlsx(fh: IO[bytes], headers: list[str], rows: list[list[object]], findings: list[list[object]]) -> None:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from urllib.parse import quote
 
-from toolkit.serve.security import csv_cell
+from toolkit.outputs.csvfile import csv_bytes
 from toolkit.serve.store import AgencyRow, Progress, Store, Submission
 
 STATES = {"none": "未报送", "errors": "有错误", "warnings": "有警告", "ok": "已通过"}
@@ -100,12 +98,7 @@ def select(all_rows: list[Row], *, state: str = "", q: str = "", late: bool = Fa
 
 
 def _csv(header: list[str], body: Sequence[Sequence[object]]) -> bytes:
-    """UTF-8 with BOM (Excel on Chinese Windows), every cell safe from CSV injection."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(header)
-    w.writerows([csv_cell(v) for v in row] for row in body)
-    return buf.getvalue().encode("utf-8-sig")
+    return csv_bytes(header, body)
 
 
 def chase_csv(all_rows: list[Row]) -> bytes:

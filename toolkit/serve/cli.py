@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import copy
-import csv
-import io
 import logging
 import os
 import re
@@ -140,16 +138,14 @@ def log_config() -> dict:
 
 def write_links(path: Path, rows: list[tuple[AgencyRow, str]]) -> None:
     """The links as CSV (UTF-8 with BOM, for Excel), readable by the owner only."""
-    from toolkit.serve.security import csv_cell
+    from toolkit.outputs.csvfile import csv_bytes
 
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(["单位编号", "单位名称", "专属链接", "联系人", "联系电话"])
-    w.writerows([csv_cell(a.id), csv_cell(a.name), link, csv_cell(a.contact), csv_cell(a.phone)] for a, link in rows)
+    data = csv_bytes(["单位编号", "单位名称", "专属链接", "联系人", "联系电话"],
+                     [(a.id, a.name, link, a.contact, a.phone) for a, link in rows])
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as fh:
-        fh.write(buf.getvalue().encode("utf-8-sig"))
+        fh.write(data)
 
 
 def links(

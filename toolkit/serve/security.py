@@ -85,12 +85,3 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
-
-
-def csv_cell(value: object) -> str:
-    """A CSV cell Excel will not run as a formula (CSV injection): text starting with
-    = + - @ tab or CR gets a leading apostrophe."""
-    if isinstance(value, int | float):
-        return str(value)
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
