@@ -13,10 +13,20 @@ from toolkit.format.spec import Cell, Table
 def col_name(table: Table, cell: Cell) -> str:
     """行政复议／结果维持, 行政诉讼·未经复议直接起诉／结果维持, 法人或其他组织／商业企业, 自然人."""
     parts = [p for p in cell.col_path if p]
-    tops = {next((p for p in c.col_path if p), "") for c in table.cells}
-    if len(parts) > 1 and len(tops) == 1:
+    if len(parts) > 1 and _one_top(table):
         parts = parts[1:]
     return _joined(parts)
+
+
+_ONE_TOP: dict[int, tuple[Table, bool]] = {}  # by the table's identity: hashing a Table walks all its cells
+
+
+def _one_top(table: Table) -> bool:
+    """Whether every column of the table shares its top heading (表三's 申请人情况)."""
+    hit = _ONE_TOP.get(id(table))
+    if hit is None or hit[0] is not table:
+        hit = _ONE_TOP[id(table)] = (table, len({next((p for p in c.col_path if p), "") for c in table.cells}) == 1)
+    return hit[1]
 
 
 def row_name(cell: Cell) -> str:
