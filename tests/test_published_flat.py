@@ -272,3 +272,19 @@ def test_a_table_of_contents_is_skipped(spec, tmp_path, layout):
     assert {c.code: pub.stated("gb2021").get(c.code) for c in spec.cells} == figs
     assert {k: _flat(v) for k, v in pub.narratives.items()} == {
         k: _flat(v) for k, v in pf.default_narratives(spec, figs, 2024).items()}
+
+
+def test_a_long_real_report_flattened_on_one_line_reads_as_the_original(spec, tmp_path):
+    """Real flattened pages are one line of tens of KB (long narratives): read in full, in
+    linear time, with the same figures as the report laid out in lines."""
+    original = Path(__file__).parent / "reference" / "000_154e5da753eb525e.txt"
+    text = original.read_text(encoding="utf-8")
+    flat = "".join(line.strip() for line in text.splitlines())
+    cut = flat.index("二、")
+    flat = flat[:cut] + flat[30:cut] * 12 + flat[cut:]  # section 一 ten times as long
+    path = tmp_path / "flat.txt"
+    path.write_text("当前位置：首页 > 政务公开 微信 微博 " + flat + " 附件下载", encoding="utf-8")
+    assert len(path.read_bytes()) > 30_000 and "\n" not in path.read_text(encoding="utf-8")
+    want, got = read_published(original, spec), read_published(path, spec)
+    assert got.filled().values == want.filled().values
+    assert (got.agency, got.year) == (want.agency, want.year)

@@ -212,8 +212,16 @@ def test_a_text_of_200_mb(tmp_path, command):
     (".html", "<html><body><p>" + "公开" * 100_000 + "</p></body></html>"),
 ])
 def test_a_text_on_one_line(tmp_path, suffix, text):
+    """Flattened web pages are one line: a long line is read in linear time (these are no
+    reports, so they are refused as such, quickly)."""
     path = tmp_path / f"report{suffix}"
     path.write_text(text, encoding="utf-8")
+    _refused("audit", path, seconds=5)
+
+
+def test_a_run_past_any_report_on_one_line(tmp_path):
+    path = tmp_path / "report.html"
+    path.write_text("<html><body><p>" + "公开" * 400_000 + "</p></body></html>", encoding="utf-8")
     _refused("audit", path, words=("没有换行",), seconds=2)
 
 

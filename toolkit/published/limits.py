@@ -24,9 +24,10 @@ from toolkit.xlsx import package as screen
 
 TEXT_BYTES = 1024 * 1024  # .txt (a report is ~50 KB of text)
 HTML_BYTES = 4 * 1024 * 1024  # .html (its markup too)
-# The longest line of text (or run of text between tags): a report's longest paragraph is ~1,500
-# characters; the row readers' time grows with the square of a line's length.
-LINE_BYTES = 9_000
+# The longest line of text (or run of text between tags). A report flattened from a web page is one
+# line of tens of KB, and the readers are linear in a line's length, so only a run past the size of
+# any report is refused here.
+LINE_BYTES = 1024 * 1024
 DOCX = screen.Limits(file_bytes=50 * 1024 * 1024, members=1000, unpacked_bytes=128 * 1024 * 1024,
                      member_bytes=64 * 1024 * 1024)
 XML_BYTES = 16 * 1024 * 1024  # one XML part of a DOCX (document.xml of a long report: ~1 MB)
@@ -62,7 +63,7 @@ def _longest(data: bytes, markup: bool) -> int:
 def _lines(data: bytes, name: str, markup: bool) -> None:
     n = _longest(data, markup)
     if n > LINE_BYTES:
-        raise ReadError(f"{name} 中有一段连续 {n} 字节的文字没有换行，超过上限 {LINE_BYTES}（报告中最长的段落也只有几千字节）。"
+        raise ReadError(f"{name} 中有一段连续 {n} 字节的文字没有换行，超过上限 {LINE_BYTES}（整篇报告压成一行也只有几十 KB）。"
                         "请确认提供的是报告本身，必要时在段落之间换行后重试。")
 
 

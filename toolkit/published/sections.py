@@ -109,6 +109,9 @@ def _loose(spec: Spec, rows: list[Row], heads: list[Heading]) -> list[Heading]:
 # --- title: agency and year ---------------------------------------------------------------
 
 
+MAX_AGENCY = 80  # characters of an agency's name in a title (the longest seen are about 30)
+
+
 @per_spec
 def _title_pattern(spec: Spec) -> re.Pattern:
     """The format's title ``{agency}{year}年…`` as a pattern over label keys (年 or 年度)."""
@@ -116,7 +119,7 @@ def _title_pattern(spec: Spec) -> re.Pattern:
     out = []
     for p in parts:
         if p == "{agency}":
-            out.append(r"(?P<agency>.*?)")
+            out.append(rf"(?P<agency>.{{0,{MAX_AGENCY}}}?)")  # bounded: a search stays linear on a long line
         elif p == "{year}":
             out.append(r"(?P<year>(?:19|20)\d{2})")
         elif p:
@@ -130,7 +133,7 @@ def _year_first(spec: Spec) -> re.Pattern:
     """The title with the year first: ``2020年某某局政府信息公开工作年度报告``."""
     after = published_key(spec.title.split("{year}", 1)[1])
     head, tail = after[:1], after[1:]
-    return re.compile(rf"(?P<year>(?:19|20)\d{{2}}){re.escape(head)}度?(?P<agency>[^\d]+?){re.escape(tail)}")
+    return re.compile(rf"(?P<year>(?:19|20)\d{{2}}){re.escape(head)}度?(?P<agency>[^\d]{{1,{MAX_AGENCY}}}?){re.escape(tail)}")
 
 
 def title_match(spec: Spec, key: str) -> re.Match | None:
