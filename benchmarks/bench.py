@@ -24,6 +24,7 @@ import json
 import os
 import platform
 import pstats
+import re
 import shutil
 import statistics
 import subprocess
@@ -185,11 +186,20 @@ def same_outputs(two: Path, one: Path, nodocx: Path) -> dict:
             "docx_bytes_identical": docx_bytes_equal}
 
 
+_CLOCK = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2})?")
+
+
 def workbook_values(path: Path) -> list:
+    """Every cell's value, clock readings masked: each run records when it first saw each file
+    (summary.xlsx's 首次/末次收到), which is the one thing the runs may not share."""
     import openpyxl
 
+    def masked(v):
+        return _CLOCK.sub("<time>", v) if isinstance(v, str) else v
+
     wb = openpyxl.load_workbook(path, read_only=True)
-    return [(ws.title, [tuple(row) for row in ws.iter_rows(values_only=True)]) for ws in wb.worksheets]
+    return [(ws.title, [tuple(masked(v) for v in row) for row in ws.iter_rows(values_only=True)])
+            for ws in wb.worksheets]
 
 
 def zip_parts(data: bytes) -> dict[str, bytes]:
