@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import io
 import math
-import struct
 import zipfile
-import zlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
@@ -19,6 +17,7 @@ from toolkit.format.spec import NARRATIVE_ROW_CHARS, STAMP_SHEET, Cell, Label, S
 from toolkit.model import Agency, Number
 from toolkit.outputs.atomic import write_bytes_atomic
 from toolkit.outputs.safepath import inside, safe_stem
+from toolkit.outputs.zipwrite import deflated_member, zip_of_deflated
 from toolkit.pool import consume, ordered_map
 from toolkit.template import panel
 from toolkit.template.marks import mark_table
@@ -529,7 +528,7 @@ class TemplateStamper:
                 data = zf.read(info)
                 marked = _ID_MARK.encode() in data or _NAME_MARK.encode() in data
                 self._parts.append((info.filename, data, marked))
-        self._static = {name: _deflate(data) for name, data, marked in self._parts if not marked}
+        self._static = {name: deflated_member(data) for name, data, marked in self._parts if not marked}
 
     def build(self, agency: Agency) -> bytes:
         members = []
@@ -537,40 +536,15 @@ class TemplateStamper:
             if marked:
                 data = (data.replace(_ID_MARK.encode(), xml_escape(agency.id).encode())
                         .replace(_NAME_MARK.encode(), xml_escape(agency.name).encode()))
-                members.append((name, _deflate(data)))
+                members.append((name, deflated_member(data)))
             else:
                 members.append((name, self._static[name]))
-        return _zip(members)
+        return zip_of_deflated(members)
 
 
 def xml_escape(text: str) -> str:
     # The agency only appears in element text (shared strings, document properties).
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _deflate(data: bytes) -> tuple[bytes, int, int]:
-    """(raw deflate stream, crc32, uncompressed size) of one zip member."""
-    c = zlib.compressobj(6, zlib.DEFLATED, -15)
-    return c.compress(data) + c.flush(), zlib.crc32(data), len(data)
-
-
-def _zip(members: list[tuple[str, tuple[bytes, int, int]]]) -> bytes:
-    """A plain zip of pre-deflated members (dated 1980-01-01, as xlsxwriter dates them)."""
-    out = io.BytesIO()
-    central = []
-    for name, (blob, crc, size) in members:
-        fname = name.encode()
-        offset = out.tell()
-        out.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 8, 0, 0x21, crc, len(blob), size, len(fname), 0))
-        out.write(fname)
-        out.write(blob)
-        central.append(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 8, 0, 0x21, crc, len(blob), size,
-                                   len(fname), 0, 0, 0, 0, 0, offset) + fname)
-    start = out.tell()
-    for entry in central:
-        out.write(entry)
-    out.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(central), len(central), out.tell() - start, start, 0))
-    return out.getvalue()
 
 
 _STAMPERS: dict[tuple[str, int, str], TemplateStamper] = {}
