@@ -65,6 +65,26 @@ def test_fixed_upload_passes_and_previews_the_report(env, spec):
     assert page.text.count("查看校验结果") == 2 and "已通过" in page.text
 
 
+def test_feedback_workbook_marks_the_findings(env, spec):
+    import openpyxl
+
+    data = workbook(spec, values=FAULTY)
+    page = env.upload("a1", data)
+    sid = env.store.history("a1")[0].id
+    link = f"/a/{env.tokens['a1']}/s/{sid}/feedback.xlsx"
+    assert "下载标注了问题的反馈表" in page.text and f'href="{link}"' in page.text
+    r = env.client.get(link)
+    assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
+    book = openpyxl.load_workbook(io.BytesIO(r.content))
+    assert "校验意见" in book.sheetnames
+    finding = next(f for f in check_bytes(data, "报表.xlsx", spec, year=YEAR).findings if f.code == "R1")
+    comment = book[finding.sheet][finding.cell].comment
+    assert comment is not None and comment.text.strip()
+    clean = env.upload("a1", workbook(spec))  # no finding: no feedback link, and the route refuses
+    assert "下载标注了问题的反馈表" not in clean.text
+    assert env.client.get(f"/a/{env.tokens['a1']}/s/{env.store.history('a1')[0].id}/feedback.xlsx").status_code == 409
+
+
 def test_template_download_is_the_agencys(env, spec):
     r = env.client.get(f"/a/{env.tokens['a2']}/template.xlsx")
     assert r.status_code == 200 and 'filename="a2.xlsx"' in r.headers["content-disposition"]

@@ -13,8 +13,8 @@ from .helpers import PASSWORD, make_env, workbook
 CREDENTIALS = ("none", "other", "revoked", "right", "coordinator")
 BAD = "x" * 32  # a token nobody was given
 
-# route: (method, path with {t} for the link token and {sid} for a1's clean submission), then the
-# expected status per credential.
+# route: (method, path with {t} for the link token, {sid} for a1's clean submission and {fid} for
+# its faulty one), then the expected status per credential.
 A = {"none": 404, "other": 200, "revoked": 403, "right": 200, "coordinator": 404}
 A_OWN = {**A, "other": 404}
 COORD = {"none": 303, "other": 303, "revoked": 303, "right": 303, "coordinator": 200}
@@ -27,6 +27,8 @@ TABLE = [
     ("POST", "/a/{t}/upload", {**A, "other": 303, "right": 303}),
     ("GET", "/a/{t}/s/{sid}", A_OWN),
     ("GET", "/a/{t}/s/{sid}/report.docx", A_OWN),
+    ("GET", "/a/{t}/s/{fid}/feedback.xlsx", A_OWN),
+    ("GET", "/a/{t}/s/{sid}/feedback.xlsx", {**A_OWN, "right": 409}),  # no finding to mark
     ("GET", "/a/{t}/s/99999", {**A_OWN, "right": 404}),
     ("GET", "/a/{t}/s/99999999999999999999999", {**A_OWN, "right": 404}),
     ("GET", "/a/{t}/s/-1", {**A_OWN, "right": 404}),
@@ -56,19 +58,21 @@ def coordinator(app) -> tuple[TestClient, str]:
 @pytest.fixture(scope="module")
 def world(tmp_path_factory, spec, checker):
     env = make_env(tmp_path_factory.mktemp("routes"), spec, checker)
+    env.upload("a1", workbook(spec, values={"t3_new_natural": 999}))
     env.upload("a1", workbook(spec))
-    return env, env.store.history("a1")[0].id
+    history = env.store.history("a1")
+    return env, history[0].id, history[1].id
 
 
 @pytest.mark.parametrize("credential", CREDENTIALS)
 @pytest.mark.parametrize(("method", "path", "expected"), TABLE, ids=[f"{m} {p}" for m, p, _ in TABLE])
 def test_route_access(world, spec, method, path, expected, credential):
-    env, sid = world
+    env, sid, fid = world
     app = env.client.app
     token = {"none": BAD, "other": env.tokens["a2"], "revoked": env.tokens["gone"], "right": env.tokens["a1"],
              "coordinator": BAD}[credential]
     client, board_csrf = coordinator(app) if credential == "coordinator" else (TestClient(app, base_url="http://127.0.0.1"), "")
-    url = path.format(t=token, sid=sid)
+    url = path.format(t=token, sid=sid, fid=fid)
     if method == "GET":
         r = client.get(url, follow_redirects=False)
     elif "/upload" in url:

@@ -5,8 +5,7 @@ by the app and no script. Submitted text (file names, narratives, contact fields
 ever shown as text; a file's place on disk comes from its agency id (validated by the roster)
 and its hash, never from anything the browser sent.
 
-Not here yet: the per-agency feedback workbook with the faulty cells highlighted (issue 12)
-and HTML/PDF report previews; the pages link to them once they exist.
+Not here yet: HTML/PDF report previews; the pages link to them once they exist.
 """
 
 from __future__ import annotations
@@ -76,6 +75,12 @@ def has_password(store: Store) -> bool:
     return store.setting(PASSWORD_KEY) is not None
 
 
+def has_feedback(sub: Submission) -> bool:
+    """A feedback workbook is offered for a checked file of the agency's own template with findings
+    (another agency's template or an unreadable file has nothing of its own to mark)."""
+    return sub.own and bool(sub.errors or sub.warnings)
+
+
 class Service:
     """The routes and what they share: the store, the format, the year, the check workers."""
 
@@ -92,7 +97,8 @@ class Service:
         env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
                                  undefined=jinja2.StrictUndefined)
         env.filters["localtime"] = lambda iso: board.local(iso).strftime("%Y-%m-%d %H:%M") if iso else ""
-        env.globals.update(states=board.STATES, state_of=board.state_of, severity_zh=SEVERITY_ZH, year=year, deadline=deadline)
+        env.globals.update(states=board.STATES, state_of=board.state_of, severity_zh=SEVERITY_ZH, year=year, deadline=deadline,
+                           has_feedback=has_feedback)
         self.templates = Jinja2Templates(env=env)
 
     def page(self, request: Request, name: str, status: int = 200, **context: Any) -> Response:
@@ -185,6 +191,18 @@ class Service:
             raise HTTPException(409, "暂时无法生成报告预览，请稍后再试。")
         return _download(data, f"{agency.name}{self.year}年政府信息公开工作年度报告（预览）.docx", "report.docx",
                          "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+
+    def feedback_xlsx(self, request: Request) -> Response:
+        """The submission returned with its problems marked: what `toolkit feedback` writes."""
+        _, agency = self._agency(request)
+        sub = self._own(agency, request)
+        if not has_feedback(sub):
+            raise HTTPException(409, "这份报表没有可标注的问题，无需下载反馈表。")
+        data = self.checker.feedback_xlsx(self.store.file_path(sub).read_bytes(), sub.file_name)
+        if data is None:
+            raise HTTPException(409, "暂时无法生成反馈表，请稍后再试。")
+        return _download(data, f"{agency.name}-反馈表-第{sub.id}号.xlsx", "feedback.xlsx",
+                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
     # --- the coordinator -----------------------------------------------------------------
 
@@ -356,6 +374,7 @@ def create_app(store: Store, spec: Spec, year: int, checker: Checker, **options:
         Route("/a/{token}/upload", s.upload, methods=["POST"]),
         Route("/a/{token}/s/{sid}", s.submission_page),
         Route("/a/{token}/s/{sid}/report.docx", s.report_docx),
+        Route("/a/{token}/s/{sid}/feedback.xlsx", s.feedback_xlsx),
         Route("/board", s.board_page),
         Route("/board/agency/{agency_id}", s.board_agency),
         Route("/board/s/{sid}", s.board_submission),

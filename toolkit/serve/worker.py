@@ -35,6 +35,7 @@ class Checked:
 def _serve(conn: Connection, edition: str, year: int) -> None:
     from toolkit.check import check_bytes
     from toolkit.format.spec import load_spec
+    from toolkit.outputs.feedback import agency_of, feedback_workbook
     from toolkit.outputs.report_docx import render_report
 
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
@@ -48,6 +49,10 @@ def _serve(conn: Connection, edition: str, year: int) -> None:
         if kind == "check":
             contact = dict(result.filled.contact) if result.filled else {}
             conn.send(Checked(result.status, result.to_dict(), result.agency_id, contact))
+        elif kind == "feedback":  # the workbook returned with its findings marked
+            filled = result.filled
+            conn.send(None if filled is None else
+                      feedback_workbook(spec, result, filled, agency=agency_of(result, name), year=year))
         else:  # the report preview, only of a workbook without error
             filled = result.filled
             conn.send(render_report(spec, filled) if filled is not None and result.valid else None)
@@ -103,6 +108,10 @@ class Checker:
 
     def report_docx(self, data: bytes, name: str) -> bytes | None:
         return self._run(("docx", data, name))
+
+    def feedback_xlsx(self, data: bytes, name: str) -> bytes | None:
+        """The feedback workbook of ``toolkit feedback``, or None when the file cannot be read."""
+        return self._run(("feedback", data, name))
 
     def pids(self) -> list[int]:
         return [w.process.pid for w in self._all]
