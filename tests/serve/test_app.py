@@ -225,6 +225,46 @@ def test_collect_on_the_inbox_gives_the_same_findings(env, spec):
             p.name: p.read_bytes() for p in (env.store.data / "inbox").iterdir()}
 
 
+CLOCK = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2})?")
+
+
+def _sheet_cells(data: bytes) -> dict:
+    """Cell values, clock readings masked (a run records when it first saw each file)."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    return {ws.title: [[CLOCK.sub("<time>", c.value) if isinstance(c.value, str) else c.value for c in row]
+                       for row in ws.iter_rows()] for ws in wb.worksheets}
+
+
+def test_board_summary_and_reports_are_those_of_collect(env, spec, tmp_path):
+    from typer.testing import CliRunner
+
+    from toolkit.cli import app as cli
+
+    from .helpers import write_roster
+
+    env.upload("a1", workbook(spec))
+    env.upload("a2", workbook(spec, "a2", values=FAULTY))
+    env.upload("a2", workbook(spec, "a1"))  # another agency's template stays out of the inbox
+    out = tmp_path / "out"
+    done = CliRunner().invoke(cli, ["collect", str(env.store.data / "inbox"), "--year", str(YEAR), "--roster",
+                                    str(write_roster(tmp_path / "roster.csv")), "-o", str(out)])
+    assert done.exit_code in (0, 1), done.output
+    env.login()
+    summary = env.client.get("/board/summary.xlsx")
+    assert summary.status_code == 200 and "attachment" in summary.headers["content-disposition"]
+    assert _sheet_cells(summary.content) == _sheet_cells((out / "summary.xlsx").read_bytes())
+    reports = env.client.get("/board/reports.zip")
+    assert reports.status_code == 200 and reports.headers["content-type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(reports.content)) as zf:
+        names = sorted(zf.namelist())
+        assert all(zf.read(n)[:2] == b"PK" for n in names)
+    assert names == sorted(p.name for p in (out / "reports").iterdir()) == ["a1.docx", "汇总.docx"]
+    page = env.client.get("/board").text
+    assert 'href="/board/summary.xlsx"' in page and 'href="/board/reports.zip"' in page
+
+
 def test_login_failures_are_throttled(tmp_path, spec, checker):
     env = make_env(tmp_path, spec, checker, throttle=Throttle(per_client=3, overall=10, window=60))
     for _ in range(3):

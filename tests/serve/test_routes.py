@@ -42,6 +42,8 @@ TABLE = [
     ("GET", "/board/findings.csv", COORD),
     ("GET", "/board/chase.csv", COORD),
     ("GET", "/board/latest.zip", COORD),
+    ("GET", "/board/summary.xlsx", COORD),
+    ("GET", "/board/reports.zip", COORD),
     ("POST", "/logout", {**dict.fromkeys(CREDENTIALS, 403), "coordinator": 303}),
 ]
 

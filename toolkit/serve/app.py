@@ -18,7 +18,7 @@ import zipfile
 from collections.abc import AsyncGenerator, Iterator
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 from urllib.parse import quote, urlencode
 
 import jinja2
@@ -34,9 +34,10 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from toolkit import catalogue
+from toolkit.collect.roster import Contact, Roster
 from toolkit.format.spec import Spec
 from toolkit.model import Agency
-from toolkit.serve import board
+from toolkit.serve import board, collected
 from toolkit.serve.security import SecurityHeaders, Throttle, agency_csrf, hash_password, same, verify_password
 from toolkit.serve.store import AgencyRow, LinkState, NewSubmission, StorageError, Store, Submission
 from toolkit.serve.worker import Checker
@@ -85,9 +86,9 @@ class Service:
     """The routes and what they share: the store, the format, the year, the check workers."""
 
     def __init__(self, store: Store, spec: Spec, year: int, checker: Checker, *, deadline: date | None = None,
-                 max_upload: int = MAX_UPLOAD, throttle: Throttle | None = None) -> None:
+                 max_upload: int = MAX_UPLOAD, throttle: Throttle | None = None, roster: Roster | None = None) -> None:
         self.store, self.spec, self.year, self.checker = store, spec, year, checker
-        self.deadline, self.max_upload = deadline, max_upload
+        self.deadline, self.max_upload, self._roster = deadline, max_upload, roster
         self.throttle = throttle or Throttle()
         secret = store.setting("secret")
         if secret is None:
@@ -327,18 +328,32 @@ class Service:
         with zipfile.ZipFile(spool, "w", zipfile.ZIP_STORED) as zf:  # xlsx files are compressed already
             for agency_id, path in self.store.latest_files():
                 zf.write(path, f"{agency_id}.xlsx")
-        size = spool.tell()
-        spool.seek(0)
+        return _stream_zip(spool, f"{self.year}年度各单位最新报表.zip", "latest.zip")
 
-        def chunks() -> Iterator[bytes]:
-            with spool:
-                while block := spool.read(1024 * 1024):
-                    yield block
+    def roster(self) -> Roster:
+        """The roster the service was started with, else the store's (its contacts without e-mail)."""
+        if self._roster is not None:
+            return self._roster
+        rows = self.store.agencies()
+        return Roster(Path("roster"), tuple(Agency(a.id, a.name) for a in rows),
+                      {a.id: Contact(a.contact, a.phone) for a in rows if a.contact or a.phone})
 
-        name = f"{self.year}年度各单位最新报表.zip"
-        return StreamingResponse(chunks(), media_type="application/zip", headers={
-            "content-disposition": f"attachment; filename=\"latest.zip\"; filename*=UTF-8''{quote(name)}",
-            "content-length": str(size)})
+    async def summary_xlsx(self, request: Request) -> Response:
+        """summary.xlsx as `toolkit collect DATA/inbox` writes it."""
+        self._coordinator(request)
+        due = self.deadline.isoformat() if self.deadline else ""
+        data = await run_in_threadpool(collected.summary_xlsx, self.store.data / "inbox", self.year, self.spec,
+                                       self.roster(), due)
+        return _download(data, f"{self.year}年度汇总表.xlsx", "summary.xlsx",
+                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+    async def reports_zip(self, request: Request) -> Response:
+        """The DOCX reports `toolkit collect DATA/inbox` writes (agencies with no error, and 汇总.docx)."""
+        self._coordinator(request)
+        spool = tempfile.SpooledTemporaryFile(max_size=64 * MB)
+        await run_in_threadpool(collected.reports_zip, self.store.data / "inbox", self.year, self.spec,
+                                self.roster(), spool)
+        return _stream_zip(spool, f"{self.year}年度各单位年度报告.zip", "reports.zip")
 
     def chase_csv(self, request: Request) -> Response:
         self._coordinator(request)
@@ -382,6 +397,8 @@ def create_app(store: Store, spec: Spec, year: int, checker: Checker, **options:
         Route("/board/findings.csv", s.findings_csv),
         Route("/board/chase.csv", s.chase_csv),
         Route("/board/latest.zip", s.latest_zip),
+        Route("/board/summary.xlsx", s.summary_xlsx),
+        Route("/board/reports.zip", s.reports_zip),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
     app = Starlette(routes=routes, exception_handlers={
@@ -457,6 +474,21 @@ def _download(data: bytes, name: str, fallback: str, media_type: str) -> Respons
     fallback = name if name.isascii() else fallback
     disposition = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
     return Response(data, media_type=media_type, headers={"content-disposition": disposition})
+
+
+def _stream_zip(spool: IO[bytes], name: str, fallback: str) -> Response:
+    """A zip written into ``spool``, streamed from its start (and closed at the end)."""
+    size = spool.tell()
+    spool.seek(0)
+
+    def chunks() -> Iterator[bytes]:
+        with spool:
+            while block := spool.read(1024 * 1024):
+                yield block
+
+    return StreamingResponse(chunks(), media_type="application/zip", headers={
+        "content-disposition": f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}",
+        "content-length": str(size)})
 
 
 def _phrase(status: int) -> str:

@@ -65,7 +65,8 @@ def serve(
         raise _fail(f"截止日期“{deadline}”应写作 YYYY-MM-DD，如 2025-01-20。") from None
     try:
         spec = load_spec(edition)
-        agencies = read_roster(roster).agencies
+        names = read_roster(roster)
+        agencies = names.agencies
         contacts = roster_contacts(roster)
     except (RosterError, ValueError) as e:
         raise _fail(str(e)) from None
@@ -87,7 +88,8 @@ def serve(
         write_links(path, [(a, f"{base}/a/{made[a.id]}") for a in unlinked])
         typer.echo(f"已为 {len(made)} 个单位生成专属链接，见 {path}（请妥善保管，链接只显示这一次）。")
     checker = Checker(edition, year, workers=workers)
-    app = create_app(store, spec, year, checker, deadline=due, max_upload=max_upload_mb * 1024 * 1024)
+    app = create_app(store, spec, year, checker, deadline=due, max_upload=max_upload_mb * 1024 * 1024,
+                     roster=names)
     typer.echo(f"报送服务：{base}/ （协调人登录：{base}/login），数据目录 {data}，名单 {len(agencies)} 个单位。按 Ctrl+C 停止。")
     try:
         uvicorn.run(app, host=host, port=port, log_config=log_config())
