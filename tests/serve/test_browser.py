@@ -1,6 +1,7 @@
 """The round trip in a real browser (headless Chromium driven by Selenium): an agency opens its
 link, downloads its template, fills it with LibreOffice (one figure wrong), uploads it, reads the
-finding at its cell, uploads the fixed one and sees 已通过; the coordinator's board changes with it.
+finding at its cell, downloads the feedback workbook with the cell marked, fixes the figure in it,
+uploads it and sees 已通过; the coordinator's board changes with it.
 
 Screenshots of each page go to $TOOLKIT_SCREENSHOTS (default /tmp/toolkit-serve-screenshots).
 Missing Chromium is a skip on a developer machine and a failure in CI (TOOLKIT_REQUIRE_BROWSER=1).
@@ -14,6 +15,7 @@ import shutil
 import time
 from pathlib import Path
 
+import openpyxl
 import pytest
 from faults import YEAR, clean_report
 
@@ -116,9 +118,14 @@ def test_round_trip_in_chromium(browser, office, tmp_path, spec):
         row = browser.find_elements(By.CSS_SELECTOR, "table.findings tr.error")[cells.index("D30")]
         assert "自然人" in row.text and "R1" in row.text
         _shot(browser, "3-findings")
+        finding = next(f for f in check_bytes(faulty.read_bytes(), faulty.name, spec, year=YEAR).findings if f.cell == "D30")
+        browser.find_element(By.ID, "feedback").click()  # the workbook returned with the problem marked
+        feedback = _wait_for(browser.downloads, "*反馈表*.xlsx")
+        book = openpyxl.load_workbook(feedback)
+        assert "校验意见" in book.sheetnames and book[finding.sheet]["D30"].comment is not None
 
-        browser.get(link)
-        fixed = office.fill(faulty, tmp_path / "甲单位报表（改）.xlsx", cells_by_code(spec, {"t3_new_natural": typed["t3_new_natural"]}))
+        browser.get(link)  # the clerk fixes the figure in the feedback workbook and uploads that
+        fixed = office.fill(feedback, tmp_path / "甲单位报表（改）.xlsx", cells_by_code(spec, {"t3_new_natural": typed["t3_new_natural"]}))
         browser.find_element(By.ID, "file").send_keys(str(fixed))
         browser.find_element(By.ID, "upload").click()
         assert "已通过校验，报送完成" in browser.find_element(By.ID, "verdict").text
