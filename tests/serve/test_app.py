@@ -61,6 +61,10 @@ def test_fixed_upload_passes_and_previews_the_report(env, spec):
     assert "attachment" in docx.headers["content-disposition"]
     faulty = env.store.history("a1")[1].id
     assert env.client.get(f"/a/{env.tokens['a1']}/s/{faulty}/report.docx").status_code == 409
+    page = env.client.get(f"/a/{env.tokens['a1']}/s/{sid}/report.html")
+    assert page.status_code == 200 and "attachment" in page.headers["content-disposition"]
+    assert page.headers["content-type"].startswith("text/html") and "<table" in page.text and "<script" not in page.text
+    assert env.client.get(f"/a/{env.tokens['a1']}/s/{faulty}/report.html").status_code == 409
     page = env.client.get(f"/a/{env.tokens['a1']}")
     assert page.text.count("查看校验结果") == 2 and "已通过" in page.text
 

@@ -27,6 +27,7 @@ TABLE = [
     ("POST", "/a/{t}/upload", {**A, "other": 303, "right": 303}),
     ("GET", "/a/{t}/s/{sid}", A_OWN),
     ("GET", "/a/{t}/s/{sid}/report.docx", A_OWN),
+    ("GET", "/a/{t}/s/{sid}/report.html", A_OWN),
     ("GET", "/a/{t}/s/{fid}/feedback.xlsx", A_OWN),
     ("GET", "/a/{t}/s/{sid}/feedback.xlsx", {**A_OWN, "right": 409}),  # no finding to mark
     ("GET", "/a/{t}/s/99999", {**A_OWN, "right": 404}),

@@ -193,6 +193,19 @@ class Service:
         return _download(data, f"{agency.name}{self.year}年政府信息公开工作年度报告（预览）.docx", "report.docx",
                          "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
 
+    def report_html(self, request: Request) -> Response:
+        """The same preview as the web page the coordinator would publish (a download: the page
+        carries its own style sheet, which this site's CSP would not apply inline)."""
+        _, agency = self._agency(request)
+        sub = self._own(agency, request)
+        if board.state_of(sub) not in ("ok", "warnings"):
+            raise HTTPException(409, "这份报表有错误，改正并通过校验后才能预览报告。")
+        data = self.checker.report_html(self.store.file_path(sub).read_bytes(), sub.file_name)
+        if data is None:
+            raise HTTPException(409, "暂时无法生成报告预览，请稍后再试。")
+        return _download(data, f"{agency.name}{self.year}年政府信息公开工作年度报告（预览）.html", "report.html",
+                         "text/html; charset=utf-8")
+
     def feedback_xlsx(self, request: Request) -> Response:
         """The submission returned with its problems marked: what `toolkit feedback` writes."""
         _, agency = self._agency(request)
@@ -389,6 +402,7 @@ def create_app(store: Store, spec: Spec, year: int, checker: Checker, **options:
         Route("/a/{token}/upload", s.upload, methods=["POST"]),
         Route("/a/{token}/s/{sid}", s.submission_page),
         Route("/a/{token}/s/{sid}/report.docx", s.report_docx),
+        Route("/a/{token}/s/{sid}/report.html", s.report_html),
         Route("/a/{token}/s/{sid}/feedback.xlsx", s.feedback_xlsx),
         Route("/board", s.board_page),
         Route("/board/agency/{agency_id}", s.board_agency),

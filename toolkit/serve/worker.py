@@ -37,6 +37,7 @@ def _serve(conn: Connection, edition: str, year: int) -> None:
     from toolkit.format.spec import load_spec
     from toolkit.outputs.feedback import agency_of, feedback_workbook
     from toolkit.outputs.report_docx import render_report
+    from toolkit.outputs.report_html import render_report_html
 
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
     spec = load_spec(edition)
@@ -53,9 +54,10 @@ def _serve(conn: Connection, edition: str, year: int) -> None:
             filled = result.filled
             conn.send(None if filled is None else
                       feedback_workbook(spec, result, filled, agency=agency_of(result, name), year=year))
-        else:  # the report preview, only of a workbook without error
+        else:  # the report preview (DOCX or the web page), only of a workbook without error
             filled = result.filled
-            conn.send(render_report(spec, filled) if filled is not None and result.valid else None)
+            render = render_report_html if kind == "html" else render_report
+            conn.send(render(spec, filled) if filled is not None and result.valid else None)
 
 
 @dataclass
@@ -108,6 +110,10 @@ class Checker:
 
     def report_docx(self, data: bytes, name: str) -> bytes | None:
         return self._run(("docx", data, name))
+
+    def report_html(self, data: bytes, name: str) -> bytes | None:
+        """The report as the self-contained web page `toolkit report --format html` writes."""
+        return self._run(("html", data, name))
 
     def feedback_xlsx(self, data: bytes, name: str) -> bytes | None:
         """The feedback workbook of ``toolkit feedback``, or None when the file cannot be read."""
