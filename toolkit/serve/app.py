@@ -183,28 +183,25 @@ class Service:
                          state=board.state_of(sub), groups=_by_sheet(sub.report.get("findings", [])))
 
     def report_docx(self, request: Request) -> Response:
-        _, agency = self._agency(request)
-        sub = self._own(agency, request)
-        if board.state_of(sub) not in ("ok", "warnings"):
-            raise HTTPException(409, "这份报表有错误，改正并通过校验后才能预览报告。")
-        data = self.checker.report_docx(self.store.file_path(sub).read_bytes(), sub.file_name)
-        if data is None:
-            raise HTTPException(409, "暂时无法生成报告预览，请稍后再试。")
-        return _download(data, f"{agency.name}{self.year}年政府信息公开工作年度报告（预览）.docx", "report.docx",
-                         "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+        return self._preview(request, "docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
 
     def report_html(self, request: Request) -> Response:
-        """The same preview as the web page the coordinator would publish (a download: the page
-        carries its own style sheet, which this site's CSP would not apply inline)."""
+        """The web page the coordinator would publish (a download: the page carries its own style
+        sheet, which this site's CSP would not apply inline)."""
+        return self._preview(request, "html", "text/html; charset=utf-8")
+
+    def _preview(self, request: Request, fmt: str, media_type: str) -> Response:
+        """The report of a submission without error, as `toolkit report --format FMT` makes it."""
         _, agency = self._agency(request)
         sub = self._own(agency, request)
         if board.state_of(sub) not in ("ok", "warnings"):
             raise HTTPException(409, "这份报表有错误，改正并通过校验后才能预览报告。")
-        data = self.checker.report_html(self.store.file_path(sub).read_bytes(), sub.file_name)
+        make = self.checker.report_html if fmt == "html" else self.checker.report_docx
+        data = make(self.store.file_path(sub).read_bytes(), sub.file_name)
         if data is None:
             raise HTTPException(409, "暂时无法生成报告预览，请稍后再试。")
-        return _download(data, f"{agency.name}{self.year}年政府信息公开工作年度报告（预览）.html", "report.html",
-                         "text/html; charset=utf-8")
+        return _download(data, f"{agency.name}{self.year}年政府信息公开工作年度报告（预览）.{fmt}", f"report.{fmt}",
+                         media_type)
 
     def feedback_xlsx(self, request: Request) -> Response:
         """The submission returned with its problems marked: what `toolkit feedback` writes."""
