@@ -25,11 +25,7 @@ HUAIAN = REFERENCE / "huaian-2024-report.pdf.txt"
 runner = CliRunner()
 
 
-def write(tmp_path: Path, report: pf.Report, layout: str, name: str = "report", **kw) -> Path:
-    data = pf.render(report, layout, **kw)
-    path = tmp_path / (name + pf.suffix(layout))
-    path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
-    return path
+write = pf.write_report
 
 
 def errors(findings) -> list:

@@ -21,15 +21,10 @@ def figures():
     return pf.random_figures(load_spec(), 11)
 
 
-def write(tmp_path: Path, report: pf.Report, layout: str, **kw) -> Path:
-    data = pf.render(report, layout, **kw)
-    path = tmp_path / ("report" + pf.suffix(layout))
-    path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
-    return path
+write = pf.write_report
 
 
-def report(spec, figures, **kw) -> pf.Report:
-    return pf.Report(figures=figures, narratives=pf.default_narratives(spec, figures, 2024), **kw)
+report = pf.report_of
 
 
 def every_cell(spec, pub, figures, skip: tuple[str, ...] = ()) -> dict:

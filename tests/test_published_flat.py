@@ -24,8 +24,7 @@ def write(tmp_path: Path, text: str, name: str = "flat.txt") -> Path:
     return path
 
 
-def report(spec, figures, **kw) -> pf.Report:
-    return pf.Report(figures=figures, narratives=pf.default_narratives(spec, figures, 2024), **kw)
+report = pf.report_of
 
 
 def _flat(text: str) -> str:
