@@ -17,7 +17,6 @@ from typing import Any
 
 Number = int | float | Decimal
 SEVERITIES = ("error", "warning", "info")
-STATUSES = ("ok", "warnings", "errors", "rejected")  # of one file, see status_of
 
 
 @dataclass(frozen=True)
@@ -70,7 +69,7 @@ def count(findings: list[Finding], severity: str) -> int:
 
 
 def status_of(findings: Sequence[Finding], rejected: bool = False) -> str:
-    """A file's status: rejected (could not be read), else by its worst finding."""
+    """A file's status, one of ok | warnings | errors | rejected (could not be read; else by its worst finding)."""
     if rejected:
         return "rejected"
     if any(f.severity == "error" for f in findings):
