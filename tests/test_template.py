@@ -161,11 +161,46 @@ def test_tables_freeze_headers_print_footer_and_name_groups(spec, blank):
     assert any(p.startswith("行政诉讼·复议后起诉／结果维持") for p in prompts)
 
 
-def test_sheets_never_name_the_agency(spec):
-    """Every agency's sheets are the same XML (the agency is in shared strings only), so check
-    reads the sheets of a whole roster by the plans it made for the first workbook."""
-    parts = _parts(build_workbook(spec, Agency("x-1", "甲乙丙丁局"), 2024))
-    assert not [n for n, data in parts.items() if n.startswith("xl/worksheets/") and "甲乙丙丁局".encode() in data]
+def test_sheets_name_the_agency_only_in_the_printed_footer(spec):
+    """The footer names the agency (its & doubled, as footer codes need); it is the only place a
+    sheet does, and the reader leaves it out of a sheet's skeleton, so check reads the sheets of
+    a whole roster by the plans it made for the first workbook."""
+    from collections import Counter
+
+    from toolkit.xlsx import scan
+
+    names = ("甲乙丙丁局", "A&B 戊己局")
+    books = [build_workbook(spec, Agency(f"x-{i}", n), 2024) for i, n in enumerate(names)]
+    for data, name in zip(books, names, strict=True):
+        wb = openpyxl.load_workbook(io.BytesIO(data))
+        for sheet in spec.sheets:
+            assert wb[sheet].oddFooter.left.text == name.replace("&", "&&"), sheet
+    first, second = (_parts(b) for b in books)
+    sheets = [part for part in first if part.startswith("xl/worksheets/")]
+    assert sum(names[0].encode() in first[part] for part in sheets) == len(spec.sheets)  # not the hidden stamp
+    for part in sheets:
+        assert _footless(first[part]) == _footless(second[part]) and names[0].encode() not in _footless(first[part])
+    scanner = scan.Scanner()
+    scanner.read_bytes(books[0], blanks=False)
+    before = Counter(scanner.counts)
+    scanner.read_bytes(books[1], blanks=False)
+    learnt = scanner.counts - before
+    assert learnt["sheet known"] == len(spec.sheets) + 1 and not learnt["sheet plan made"], learnt  # + the stamp
+
+
+def _footless(xml: bytes) -> bytes:
+    if b"<headerFooter>" not in xml:
+        return xml
+    return xml[: xml.index(b"<headerFooter>")] + xml[xml.index(b"</headerFooter>"):]
+
+
+def test_a_long_agency_name_is_cut_in_the_footer(spec):
+    from toolkit.template.workbook import FOOTER_NAME_CHARS
+
+    name = "某" * 200
+    wb = openpyxl.load_workbook(io.BytesIO(build_workbook(spec, Agency("x", name), 2024)))
+    footer = wb[spec.cover_sheet].oddFooter.left.text
+    assert footer == "某" * (FOOTER_NAME_CHARS - 1) + "…"
 
 
 def test_faults_marked_by_conditional_formatting(spec, blank):

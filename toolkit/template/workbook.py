@@ -139,11 +139,23 @@ def _clerk_formats(wb) -> dict:
     }
 
 
-def _footer(ws) -> None:
-    """Sheet and page number on every printed page. The agency is printed by the rows repeated
-    on each page, never here: a footer naming it would make every agency's sheet XML differ,
-    and `check` reads the sheets of one template by what it learnt from the first one."""
-    ws.set_footer("&L&A&R第 &P 页，共 &N 页")
+FOOTER_NAME_CHARS = 60  # Excel refuses a header or footer over 255 characters
+
+
+def footer_name(name: str) -> str:
+    """The agency as the footer's codes spell it: ``&`` doubled (a lone one starts a code),
+    line breaks flattened, long names cut to keep the footer within Excel's limit."""
+    name = " ".join(name.split())
+    if len(name) > FOOTER_NAME_CHARS:
+        name = name[: FOOTER_NAME_CHARS - 1] + "…"
+    return name.replace("&", "&&")
+
+
+def _footer(ws, agency: Agency) -> None:
+    """Agency, sheet and page number on every printed page. The reader leaves <headerFooter> out
+    of a sheet's skeleton, so the agency here does not stop `check` reading a whole roster by
+    the plans it made for the first workbook."""
+    ws.set_footer(f"&L{footer_name(agency.name)}&C&A&R第 &P 页，共 &N 页")
 
 
 def _protect(ws, password: str) -> None:
@@ -180,7 +192,7 @@ def _table_sheet(wb, fmt, spec: Spec, table: Table, agency: Agency, year: int, v
     mark_table(ws, spec, table, fmt["red"], fmt["orange"])
     ws.freeze_panes(table.header_rows[-1] + 1, 0)
     ws.repeat_rows(0, table.header_rows[-1])  # the heading and the agency line on every page
-    _footer(ws)
+    _footer(ws, agency)
     _protect(ws, password)
 
 
@@ -355,7 +367,7 @@ def _cover(wb, fmt, spec: Spec, agency: Agency, year: int, filled: panel.Filled,
         ws.merge_range(row, 0, row, last, text, fmt["text"])
         ws.set_row(row, text_height(text, sum(COVER_WIDTHS)))
     _page(ws)
-    _footer(ws)
+    _footer(ws, agency)
     ws.activate()
     _protect(ws, password)
 
@@ -450,7 +462,7 @@ def _narrative_sheet(wb, fmt, spec: Spec, agency: Agency, year: int, narratives,
         })
     ws.set_h_pagebreaks([n.row - 2 for n in spec.narratives[1:]])  # each section starts a page
     _page(ws)
-    _footer(ws)
+    _footer(ws, agency)
     _protect(ws, password)
 
 
@@ -533,9 +545,10 @@ class TemplateStamper:
     def build(self, agency: Agency) -> bytes:
         members = []
         for name, data, marked in self._parts:
-            if marked:
+            if marked:  # a sheet names the agency in its footer only, spelt as footers spell it
+                shown = footer_name(agency.name) if name.startswith("xl/worksheets/") else agency.name
                 data = (data.replace(_ID_MARK.encode(), xml_escape(agency.id).encode())
-                        .replace(_NAME_MARK.encode(), xml_escape(agency.name).encode()))
+                        .replace(_NAME_MARK.encode(), xml_escape(shown).encode()))
                 members.append((name, deflated_member(data)))
             else:
                 members.append((name, self._static[name]))

@@ -201,9 +201,8 @@ class Parts:
         return strings_of_tree(capped(self.read(part), part, b"si"), part)
 
     def sheet(self, part: str, name: str, state: str, strings: list[str], validations: bool) -> Sheet:
-        data = capped(self.read(part), part, b"c")
-        return sheet_of_tree(data if validations else cut(data, b"dataValidations"), part, name, state, strings,
-                             self.blanks)
+        return sheet_of_tree(unread_cut(capped(self.read(part), part, b"c"), validations), part, name, state,
+                             strings, self.blanks)
 
 
 MAX_CELLS = 50_000  # per sheet, and strings per workbook: the template has a few hundred
@@ -250,6 +249,13 @@ def ascii_compatible(data: bytes) -> bool:
         return False
     m = _DECLARED.match(data[:200].lstrip(b"\xef\xbb\xbf"))
     return m is None or m.group(1).lower() in (b"utf-8", b"utf8")
+
+
+def unread_cut(data: bytes, validations: bool) -> bytes:
+    """A sheet part without what the checks never read: its data validations (unless asked
+    for) and its printed header and footer (the template's footer names the agency)."""
+    data = cut(data, b"headerFooter")
+    return data if validations else cut(data, b"dataValidations")
 
 
 def cut(data: bytes, tag: bytes) -> bytes:

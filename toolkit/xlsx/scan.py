@@ -624,7 +624,8 @@ class _Parts(book.Parts):
         if validations:
             self.memo.counts["tree: sheet"] += 1
             return super().sheet(part, name, state, strings, validations)
-        data = book.cut(book.capped(self.read(part), part, b"c"), b"dataValidations")
+        # Without the footer (it names the agency), every agency's copy of a sheet has one skeleton.
+        data = book.unread_cut(book.capped(self.read(part), part, b"c"), False)
         skeleton = None
         if not self.blanks:  # the checks' reading: a sheet seen before is read by what was learnt then
             pieces = _V_BYTES.split(data)
