@@ -36,8 +36,9 @@ MARK_RED, MARK_ORANGE = "#FF9999", "#FFC67A"
 # The clerk's guide on the cover (docs/clerk-guide.md says the same at more length).
 GUIDE = (
     "只填写黄色单元格；灰蓝色的“总计”由公式自动计算并已锁定。不要插入或删除行、列、工作表，不要从其他表格复制粘贴带格式的单元格。",
-    "没有发生的事项填 0，不要留空。快速填 0：用鼠标选中一片黄色单元格（按住 Ctrl 可再选一片；只选黄色的，选到灰蓝色的总计会被拒绝），"
-    "键入 0，Excel、WPS 按 Ctrl+Enter，LibreOffice 按 Alt+Enter，选中的单元格一次全部填为 0；再把实际发生的数字改上去。"
+    "没有发生的事项填 0，不要留空。快速填 0：用鼠标选中一片黄色单元格（只选黄色的，选到灰蓝色的总计会被拒绝），"
+    "键入 0，Excel、WPS 按 Ctrl+Enter，LibreOffice 按 Alt+Enter，选中的单元格一次全部填为 0；"
+    "Excel、WPS 可按住 Ctrl 一次选几片，LibreOffice 一次只能选一片，逐片填。再把实际发生的数字改上去。"
     "各表的黄色区域：{input_ranges}。",
     "件数填非负整数；行政事业性收费金额以{amount_unit}为单位，可填小数。不要填“/”“—”“无”“0件”等文字，也不要填公式。",
     "文字部分在“{narrative_sheet}”工作表对应的黄色大单元格中填写（可从 Word 中复制文字粘贴到单元格的编辑栏里）；"
