@@ -104,3 +104,14 @@ def test_template_refuses_a_read_only_edition(tmp_path):
 def test_unknown_edition_is_a_usage_error():
     res = CliRunner().invoke(app, ["spec", "--edition", "gb2030"])
     assert res.exit_code == 2 and "未知的格式版本" in res.output
+
+
+def test_control_characters_leave_a_name_and_never_break_a_template(tmp_path, spec):
+    """A name pasted with a bell, a tab or a line break reads cleaned from the roster; a dirty name
+    handed to the template writer directly still gives a workbook every reader opens."""
+    p = tmp_path / "roster.csv"
+    p.write_text('id,name\r\nbl-1,"北仑区\x07传媒\t中心\x1f"\r\nbl-2,"交通\r\n运输局"\r\n', encoding="utf-8")
+    assert [a.name for a in read_roster(p).agencies] == ["北仑区传媒 中心", "交通 运输局"]
+    paths = write_templates(spec, [Agency("x-1", "局\x07名  甲\n乙")], 2024, tmp_path / "out", workers=1)
+    wb = openpyxl.load_workbook(paths[0])
+    assert wb[spec.cover_sheet].oddFooter.left.text == "局名 甲 乙"

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from toolkit.collect.roster import RosterError, read_roster, validate_id
+from toolkit.collect.roster import RosterError, clean_name, read_roster, validate_id
 from toolkit.format.spec import DEFAULT_EDITION, load_spec
 from toolkit.model import Agency
 from toolkit.outputs.findings import dumps
@@ -100,7 +100,7 @@ def template(
         if roster is not None:
             agencies = list(read_roster(roster).agencies)
         elif agency is not None:
-            agencies = [Agency(validate_id(agency_id or agency), agency.strip())]
+            agencies = [Agency(validate_id(agency_id or agency), clean_name(agency))]
     except RosterError as e:
         raise fail(str(e)) from None
     s = _load(edition)

@@ -9,6 +9,7 @@ the one verdict on a file's findings.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
@@ -17,6 +18,17 @@ from typing import Any
 
 Number = int | float | Decimal
 SEVERITIES = ("error", "warning", "info")
+
+
+# Characters an agency's name cannot carry into a workbook, a page or a file name: C0/C1 controls
+# (XML 1.0 has no place for them), U+FFFE/FFFF and lone surrogates.
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+
+
+def clean_name(name: str) -> str:
+    """An agency's name as the templates and reports show it: control characters dropped,
+    whitespace runs (line breaks, tabs) one space, no space at either end."""
+    return " ".join(_UNPRINTABLE.sub("", name).split())
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from toolkit import catalogue, xlsx
-from toolkit.model import Agency
+from toolkit.model import Agency, clean_name
 from toolkit.xlsx import package as screen
 
 ID_COLUMNS = ("id", "agency_id", "编号", "单位编号", "代码", "单位代码", "序号")  # 序号 only when no other
@@ -82,7 +82,7 @@ def read_roster(path: Path) -> Roster:
         if not any(cells):
             continue
         raw_id = cells[id_col] if id_col < len(cells) else ""
-        name = cells[name_col] if name_col < len(cells) else ""
+        name = clean_name(cells[name_col]) if name_col < len(cells) else ""
         if not raw_id or not name:
             raise RosterError(f"名单文件 {path} 第{lineno}行缺少编号或单位名称。")
         try:

@@ -14,7 +14,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from toolkit.format import compute
 from toolkit.format.spec import NARRATIVE_ROW_CHARS, STAMP_SHEET, Cell, Label, Spec, Table, address, col_letter, load_spec, parse_address
-from toolkit.model import Agency, Number
+from toolkit.model import Agency, Number, clean_name
 from toolkit.outputs.atomic import write_bytes_atomic
 from toolkit.outputs.safepath import inside, safe_stem
 from toolkit.outputs.zipwrite import deflated_member, zip_of_deflated
@@ -145,8 +145,9 @@ FOOTER_NAME_CHARS = 60  # Excel refuses a header or footer over 255 characters
 
 def footer_name(name: str) -> str:
     """The agency as the footer's codes spell it: ``&`` doubled (a lone one starts a code),
-    line breaks flattened, long names cut to keep the footer within Excel's limit."""
-    name = " ".join(name.split())
+    controls dropped and line breaks flattened, long names cut to keep the footer within
+    Excel's limit."""
+    name = clean_name(name)
     if len(name) > FOOTER_NAME_CHARS:
         name = name[: FOOTER_NAME_CHARS - 1] + "…"
     return name.replace("&", "&&")
@@ -534,6 +535,7 @@ class TemplateStamper:
     """Blank templates for one (spec, year, password), one agency at a time."""
 
     def __init__(self, spec: Spec, year: int, password: str = DEFAULT_PASSWORD):
+        self.spec, self.year, self.password = spec, year, password
         master = build_workbook(spec, Agency(_ID_MARK, _NAME_MARK), year, password=password)
         self._parts: list[tuple[str, bytes, bool]] = []  # name, data, mentions the agency
         with zipfile.ZipFile(io.BytesIO(master)) as zf:
@@ -544,6 +546,8 @@ class TemplateStamper:
         self._static = {name: deflated_member(data) for name, data, marked in self._parts if not marked}
 
     def build(self, agency: Agency) -> bytes:
+        if clean_name(agency.name) != agency.name:  # controls, or spaces to tidy: xlsxwriter spells them
+            return build_workbook(self.spec, agency, self.year, password=self.password)
         members = []
         for name, data, marked in self._parts:
             if marked:  # a sheet names the agency in its footer only, spelt as footers spell it
