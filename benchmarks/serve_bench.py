@@ -26,7 +26,6 @@ from __future__ import annotations
 import argparse
 import csv
 import hashlib
-import io
 import json
 import os
 import platform
@@ -52,6 +51,7 @@ from generate import figures  # noqa: E402
 from toolkit.format import compute  # noqa: E402
 from toolkit.format.spec import Spec, load_spec  # noqa: E402
 from toolkit.model import Agency  # noqa: E402
+from toolkit.serve.cli import read_links  # noqa: E402
 from toolkit.serve.store import AgencyRow, NewSubmission, SqliteStore  # noqa: E402
 from toolkit.template import build_workbook  # noqa: E402
 
@@ -117,11 +117,8 @@ class Server:
         raise SystemExit("the server did not start within 120 s")
 
     def links(self) -> dict[str, str]:
-        out = {}
-        for path in sorted(self.data.glob("links-*.csv")):
-            for row in list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))[1:]:
-                out[row[0]] = row[2]
-        return out
+        """Agency id -> link, from every links file the server wrote."""
+        return read_links(self.data)
 
     def stop(self) -> None:
         self.process.terminate()

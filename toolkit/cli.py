@@ -134,7 +134,7 @@ def import_(
     year: int | None = typer.Option(None, "--year", help="报告年度（默认从标题识别）"),
     agency: str | None = typer.Option(None, "--agency", help="单位名称（默认从标题识别）"),
 ) -> None:
-    """把已发布的年度报告读入为填好的 2021 年版 Excel 模板。"""
+    """把已发布的年度报告读入为填好的现行格式 Excel 模板。"""
     from toolkit.outputs.atomic import write_bytes_atomic
     from toolkit.published.doc import ReadError
     from toolkit.published.importer import import_report

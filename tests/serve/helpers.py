@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 import socket
 import subprocess
@@ -18,6 +16,7 @@ from starlette.testclient import TestClient
 
 from toolkit.model import Agency
 from toolkit.serve.app import create_app, set_password
+from toolkit.serve.cli import read_links
 from toolkit.serve.store import AgencyRow, SqliteStore
 from toolkit.template import build_workbook
 
@@ -92,11 +91,7 @@ class Server:
 
     def links(self) -> dict[str, str]:
         """Agency id -> link, from every links file the server wrote."""
-        out = {}
-        for path in sorted(self.data.glob("links-*.csv")):
-            for row in list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))[1:]:
-                out[row[0]] = row[2]
-        return out
+        return read_links(self.data)
 
     def stop(self) -> None:
         if self.process.poll() is None:

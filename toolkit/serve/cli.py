@@ -150,6 +150,19 @@ def write_links(path: Path, rows: list[tuple[AgencyRow, str]]) -> None:
         fh.write(data)
 
 
+def read_links(data: Path) -> dict[str, str]:
+    """Agency id -> link, from every links file ``serve`` wrote into ``data`` (oldest first, so a
+    newer link wins): what the coordinator hands out, read back by the tests and the benchmark."""
+    import csv
+    import io
+
+    out: dict[str, str] = {}
+    for path in sorted(data.glob("links-*.csv")):
+        for row in list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))[1:]:
+            out[row[0]] = row[2]
+    return out
+
+
 def links(
     data: Path = typer.Option(..., "--data", help="toolkit serve 的数据目录"),
     export: Path | None = typer.Option(None, "--export", help="为还没有有效链接的单位（及 --new 的单位）生成链接，写入此 CSV"),
