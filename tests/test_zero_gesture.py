@@ -108,7 +108,8 @@ def test_a_selection_with_a_total_is_refused(spec, typed):
 
 def test_two_rectangles_at_once_are_refused_in_libreoffice(typed):
     """Why the guide says one rectangle at a time in LibreOffice: it refuses Alt+Enter on a multiple
-    selection ("Insert into multiple selection not possible") and leaves the cells blank."""
+    selection ("Insert into multiple selection not possible"); only the cursor's cell keeps the
+    typed 0, every other cell stays blank."""
     (step,), _ = typed["two"]
     assert step["dialog"], step
     assert set(step["cells"].values()) <= {"", 0.0} and list(step["cells"].values()).count(0.0) <= 1
