@@ -33,14 +33,15 @@ _CHROME_AFTER = re.compile(r"附件下载|相关附件|相关链接|打印本页
 _UNITS = "(?:" + "|".join(sorted((*MONEY, *COUNTS), key=len, reverse=True)) + ")"
 # Spaces between a figure and a word (PDF text: 淮安市人民政府 2024 年…).
 _NUMBER_SPACE = re.compile(r"(?<=[0-9０-９])[ \t\u00a0\u3000]+(?=[^\x00-\x7f])|(?<=[^\x00-\x7f])[ \t\u00a0\u3000]+(?=[0-9０-９])")
-# A PDF page footer run into the text (…769-5-法提供…).
-_PAGE_MARK = re.compile(r"[-—–－]\s*\d{1,3}\s*[-—–－](?!\s*\d)")
+# A PDF page footer run into the text (…769-5-法提供…); not when a figure or another placeholder
+# follows (…—10——01: placeholder cells around a figure).
+_PAGE_MARK = re.compile(r"[-—–－]\s*\d{1,3}\s*[-—–－](?!\s*[0-9\-—–－/／])")
 # An item number glued after a row's last digit (…00000002.其他…).
 _ITEM = re.compile(r"(?<=[0-9])(?=[1-9][.．、](?![0-9]))")
 # Where a figure meets a word: a decimal point, a sign, a thousands separator and a unit stay
-# with the figure.
+# with the figure; two dashes before a figure are placeholders, not a sign (…10--01…).
 _BOUNDARY = re.compile(rf"(?<=[0-9０-９])(?=[^0-9０-９\s.．])(?!{_UNITS})(?!,\d{{3}}(?!\d))"
-                       r"|(?<=[^0-9０-９\s.．+\-－])(?<!\d,)(?=[0-9０-９])"
+                       r"|(?<=[^0-9０-９\s.．+\-－])(?<!\d,)(?=[0-9０-９])|(?<=[\-－][\-－])(?=[0-9０-９])"
                        rf"|(?:(?<=[0-9０-９][{''.join(COUNTS)}元])|(?<=[0-9０-９][千万亿]元))(?=[^0-9０-９\s])")
 
 
@@ -268,5 +269,6 @@ def _label_at(full: str, k: str, lo: int, hi: int) -> tuple[int, int] | None:
 def spaced(text: str) -> str:
     """Figures set apart from the words around them (``70000007（三）`` -> ``70000007 （三）``), and
     from an item number that follows them (``00000002.其他…``: a label not found as an anchor);
-    a PDF page footer run into the text (``769-5-法提供``) dropped."""
-    return _ITEM.sub(" ", _BOUNDARY.sub(" ", _PAGE_MARK.sub(" ", text)))
+    a PDF page footer run into the text (``769-5-法提供``) dropped. A full-width minus reads as
+    ``-`` (a sign where a cell may be negative, else a placeholder: see tables._dash_apart)."""
+    return _ITEM.sub(" ", _BOUNDARY.sub(" ", _PAGE_MARK.sub(" ", text.replace("－", "-"))))

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from toolkit.published.tokens import number
+from toolkit.published.tokens import PLACEHOLDERS, number, placeholder_run
 
 SPLIT_BUDGET = 200_000  # search steps for one row before calling it ambiguous
 CANDIDATES = 64  # a row's readings kept for the table-wide search
@@ -39,6 +39,9 @@ class RowSplit:
 
 
 def split_row(texts: Sequence[str], splittable: Sequence[bool], n: int, checks: list[Check]) -> RowSplit:
+    # Placeholders run together (——, //) may be one cell or several: —— is a placeholder, and so
+    # is each of its dashes.
+    splittable = [s or placeholder_run(t) for t, s in zip(texts, splittable, strict=True)]
     by_count, done = splits(texts, splittable, n, [], 2)
     if len(by_count) == 1 and done:
         return RowSplit(by_count[0], "count")
@@ -78,6 +81,15 @@ def splits(texts: Sequence[str], splittable: Sequence[bool], n: int, checks: lis
         most = sum((len(texts[k]) - (pos if k == t else _sign(texts[k]))) if splittable[k] else 1 for k in rest)
         return len(rest), most
 
+    def cuts(text: str, pos: int) -> list[int]:
+        """The lengths the next piece of ``text`` from ``pos`` may have."""
+        if placeholder_run(text):  # one placeholder a piece (—— is one, or two —)
+            return [k for k in (1, 2) if text[pos:pos + k] in PLACEHOLDERS]
+        sign = _sign(text) if pos == 0 else 0  # a sign belongs to the first number of its run
+        if text[pos + sign] == "0":
+            return [sign + 1]
+        return list(range(sign + 1, len(text) - pos + 1))
+
     def walk(t: int, pos: int) -> None:
         nonlocal steps
         steps += 1
@@ -91,13 +103,7 @@ def splits(texts: Sequence[str], splittable: Sequence[bool], n: int, checks: lis
         if not least <= n - len(pieces) <= most:
             return
         text = texts[t]
-        sign = _sign(text) if pos == 0 else 0  # a sign belongs to the first number of its run
-        if not splittable[t]:
-            options = [len(text)]
-        elif text[pos + sign] == "0":
-            options = [sign + 1]
-        else:
-            options = list(range(sign + 1, len(text) - pos + 1))
+        options = cuts(text, pos) if splittable[t] else [len(text)]
         for k in options:
             piece = text[pos:pos + k]
             pieces.append(piece)
@@ -116,7 +122,8 @@ def _num(text: str) -> int | None:
 
 
 def _sign(text: str) -> int:
-    return 1 if text[:1] in ("+", "-") else 0
+    return 1 if text[:1] in ("+", "-") and not placeholder_run(text) else 0
+
 
 
 # --- the table as a whole ----------------------------------------------------------------------

@@ -9,6 +9,7 @@ split; more than one fitting split is reported, never guessed.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -308,6 +309,8 @@ def _split(out: TableRead, cells: list[Cell], vals: list[Token], file: str, wher
     index = {c.code: i for i, c in enumerate(cells)}
     checks = [(index[c.code], [index[x] for x in c.sum_of])
               for c in cells if c.sum_of and all(x in index for x in c.sum_of)]
+    if not any(c.type == "signed" for c in cells):
+        vals = _dash_apart(vals)
     found = split_row([v.text for v in vals], [v.digits for v in vals], len(cells), checks)
     raw = " ".join(v.text for v in vals)
     if found.pieces is not None:
@@ -324,6 +327,22 @@ def _split(out: TableRead, cells: list[Cell], vals: list[Token], file: str, wher
             "pub_row_unreadable", "unsplit", row=row_name, count=len(cells), raw=raw,
             file=file, sheet=where, cell=row_name, ref=cells[0].code, actual=raw))
     return [Reading(c.code, None, raw, "ambiguous") for c in cells]
+
+
+_GLUED_DASH = re.compile(r"^([-－]+)([0-9].*)$")
+
+
+def _dash_apart(vals: list[Token]) -> list[Token]:
+    """In a row no cell of which can be negative, a dash glued to the digits after it (``2-100710``)
+    is a placeholder cell, never a minus sign."""
+    out = []
+    for v in vals:
+        m = _GLUED_DASH.match(v.text) if not v.bound else None
+        if m:
+            out += [Token("value", m.group(1), False, v.line), Token("value", m.group(2), False, v.line)]
+        else:
+            out.append(v)
+    return out
 
 
 def _pieces(cells: list[Cell], pieces: list[str], status: str) -> list[Reading]:

@@ -25,6 +25,13 @@ MONEY = {"元": 1, "千元": 1000, "万元": 10_000, "亿元": 100_000_000}  # u
 # more likely a piece of a wrapped label (（四）无 / 法提供).
 PLACEHOLDERS = frozenset({"/", "\\", "-", "--", "—", "——", "－", "–", "／", "×", "x", "X", "无", "空"})
 _FREE_PLACEHOLDERS = frozenset({"/", "／", "—", "——", "－", "-", "--"})
+_RUN = frozenset("/／\\-－—–")
+
+
+def placeholder_run(text: str) -> bool:
+    """Two or more dashes or slashes together (————, //): one placeholder, or several cells'
+    placeholders run together in flattened text."""
+    return len(text) >= 2 and set(text) <= _RUN
 
 
 @dataclass(frozen=True)
@@ -121,7 +128,7 @@ def is_value(cell: str, bound: bool) -> bool:
     s = cell.strip()
     if figure(s) is not None:
         return True
-    return s in (PLACEHOLDERS if bound else _FREE_PLACEHOLDERS)
+    return s in (PLACEHOLDERS if bound else _FREE_PLACEHOLDERS) or placeholder_run(s)
 
 
 def tokenize(rows: list[Row]) -> list[Token]:
