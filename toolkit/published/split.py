@@ -125,7 +125,6 @@ def _sign(text: str) -> int:
     return 1 if text[:1] in ("+", "-") and not placeholder_run(text) else 0
 
 
-
 # --- the table as a whole ----------------------------------------------------------------------
 
 
