@@ -1,8 +1,9 @@
 """Real keystrokes into LibreOffice Calc on a virtual screen (run by /usr/bin/python3, which has uno).
 
-Headless LibreOffice takes no keys, so this starts Xvfb, a windowed soffice on it with a private
-profile, and sends keys with xdotool (XTEST: as a keyboard would). UNO only opens the workbook,
-makes the selection a clerk makes with the mouse, and reads the cells afterwards.
+Headless LibreOffice takes no keys, so this starts Xvfb and a windowed soffice on it with a
+private profile (toolkit/office/worker.py's Soffice, as for every other test), and sends keys with
+xdotool (XTEST: as a keyboard would). UNO only opens the workbook, makes the selection a clerk
+makes with the mouse, and reads the cells afterwards.
 
 stdin: {"cases": [{"src": path, "dst": path or null, "steps": [{"sheet": name,
 "select": ["D6:I28", ...], "keys": ["type 0", "key alt+Return"]}]}]}
@@ -23,6 +24,10 @@ from pathlib import Path
 
 import uno  # type: ignore[import-not-found]
 
+_OUT = sys.stdout  # the worker module sends print() to stderr, to keep its own protocol clean
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "toolkit" / "office"))
+import worker  # type: ignore[import-not-found]  # noqa: E402  (LibreOffice's start, connection, end)
+
 SETTLE = 4.0  # seconds a keystroke's effect may take to show
 
 
@@ -37,28 +42,6 @@ def _start_screen(workdir: Path) -> tuple[subprocess.Popen, str]:
     if not number:
         raise RuntimeError("Xvfb did not start: " + (workdir / "xvfb.log").read_text(errors="replace")[-300:])
     return xvfb, f":{number}"
-
-
-def _start_office(workdir: Path, display: str) -> tuple[subprocess.Popen, object]:
-    profile = workdir / "profile"
-    pipe = f"keys{os.getpid()}"
-    proc = subprocess.Popen(
-        ["soffice", "--norestore", "--nologo", "--nodefault", "--nolockcheck",
-         f"-env:UserInstallation={profile.as_uri()}", f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext"],
-        env={**os.environ, "DISPLAY": display, "SAL_USE_VCLPLUGIN": "gen"}, stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL, stderr=open(workdir / "soffice.log", "wb"), start_new_session=True)
-    local = uno.getComponentContext()
-    resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
-    deadline = time.monotonic() + 90
-    while True:
-        try:
-            ctx = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
-            return proc, ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
-        except Exception:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("soffice did not start: "
-                                   + (workdir / "soffice.log").read_text(errors="replace")[-300:]) from None
-            time.sleep(0.2)
 
 
 def _xdotool(display: str, *args: str) -> str:
@@ -128,7 +111,7 @@ def _case(desktop, display: str, case: dict) -> list[dict]:
         results = [_step(doc, display, step) for step in case["steps"]]
         if case.get("dst"):
             prop = uno.createUnoStruct("com.sun.star.beans.PropertyValue")
-            prop.Name, prop.Value = "FilterName", "Calc MS Excel 2007 XML"
+            prop.Name, prop.Value = "FilterName", worker.STORE_FILTERS["xlsx"]
             doc.storeToURL(Path(case["dst"]).resolve().as_uri(), (prop,))
         return results
     finally:
@@ -138,26 +121,21 @@ def _case(desktop, display: str, case: dict) -> list[dict]:
 def main() -> int:
     job = json.load(sys.stdin)
     workdir = Path(tempfile.mkdtemp(prefix="toolkit_keys_"))
-    started: list[subprocess.Popen] = []
+    xvfb = office = None
     try:
         xvfb, display = _start_screen(workdir)
-        started.append(xvfb)
-        office, desktop = _start_office(workdir, display)
-        started.append(office)
-        results = [_case(desktop, display, case) for case in job["cases"]]
-        try:
-            desktop.terminate()
-        except Exception:  # the bridge drops while soffice exits
-            pass
-        json.dump({"cases": results}, sys.stdout)
+        # A directory of its own: Soffice names its pipe after it (mkdtemp: unique).
+        office = worker.Soffice("soffice", tempfile.mkdtemp(prefix="toolkit_lo_", dir=workdir), display=display)
+        office.start()
+        results = [_case(office.desktop, display, case) for case in job["cases"]]
+        json.dump({"cases": results}, _OUT)
         return 0
     finally:
-        for proc in reversed(started):
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
-            proc.wait(timeout=10)
+        if office is not None:
+            office.stop()
+        if xvfb is not None:
+            os.killpg(xvfb.pid, signal.SIGKILL)
+            xvfb.wait(timeout=10)
         shutil.rmtree(workdir, ignore_errors=True)
 
 

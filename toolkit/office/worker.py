@@ -63,8 +63,9 @@ def _url(path: str) -> str:
 class Soffice:
     """One soffice process with a private profile, reached over a named pipe."""
 
-    def __init__(self, binary: str, workdir: str | None = None) -> None:
+    def __init__(self, binary: str, workdir: str | None = None, display: str | None = None) -> None:
         self.binary = binary
+        self.display = display  # an X display: a windowed LibreOffice there (keystroke tests), else headless
         # The client owns the directory when it gives one, and removes it even if this worker is killed.
         self.workdir = Path(workdir) if workdir else Path(tempfile.mkdtemp(prefix="toolkit_lo_"))
         self.pipe = self.workdir.name  # unique (mkdtemp); the client derives the socket path from it
@@ -75,14 +76,15 @@ class Soffice:
     def start(self) -> None:
         profile = self.workdir / "profile"
         cmd = [
-            self.binary, "--headless", "--invisible", "--norestore", "--nologo", "--nodefault",
-            "--nolockcheck", f"-env:UserInstallation={profile.as_uri()}",
+            self.binary, *(() if self.display else ("--headless", "--invisible")), "--norestore", "--nologo",
+            "--nodefault", "--nolockcheck", f"-env:UserInstallation={profile.as_uri()}",
             f"--accept=pipe,name={self.pipe};urp;StarOffice.ComponentContext",
         ]
+        env = {**os.environ, "DISPLAY": self.display, "SAL_USE_VCLPLUGIN": "gen"} if self.display else None
         with open(self.log, "ab") as log:
             # Own process group: soffice is a wrapper script that forks soffice.bin, and
             # ending the group ends both (and nothing else).
-            self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+            self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log, env=env,
                                          start_new_session=True)
         self.desktop = self._connect()
 
