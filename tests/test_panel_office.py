@@ -16,10 +16,10 @@ from faults import AGENCY, YEAR, clean_report, clean_workbook
 from test_faults import OFFICE_FAULTS, PYTHON_FAULTS, Env
 from test_report_office import poppler
 
-from toolkit.format.spec import Spec, address, parse_address
+from toolkit.format.spec import Spec, address
 from toolkit.office.driver import cells_by_code, set_cells
 from toolkit.template.panel import BLANK, FAIL, NOT_READY, PASS, READY
-from toolkit.template.ranges import input_rects
+from toolkit.template.ranges import input_rects, rect_cells
 from toolkit.template.workbook import MARK_ORANGE, MARK_RED, build_workbook, panel_rows
 
 pytestmark = pytest.mark.office
@@ -159,18 +159,12 @@ def test_blank_template_is_unfilled(spec, office, tmp_path):
     assert {s for s, _ in panel.values()} == {BLANK}
 
 
-def _cells_of(rect: str) -> list[str]:
-    first, _, last = rect.partition(":")
-    (r0, c0), (r1, c1) = parse_address(first), parse_address(last or first)
-    return [address(r, c) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)]
-
-
 def test_zero_in_the_listed_ranges_fills_every_table(spec, office, tmp_path):
     """The 0 gesture's outcome: 0 in every cell of the yellow ranges the cover lists (each one an
     unlocked input, so the protected sheet accepts it) and every table line passes; contact and
     sections are still to do."""
     inputs = {(c.sheet, c.address) for c in spec.inputs}
-    zeros = {(t.sheet, a): 0 for t in spec.tables for r in input_rects(t.inputs) for a in _cells_of(r)}
+    zeros = {(t.sheet, a): 0 for t in spec.tables for r in input_rects(t.inputs) for a in rect_cells(r)}
     assert set(zeros) == inputs
     path = tmp_path / "blank.xlsx"
     path.write_bytes(build_workbook(spec, AGENCY, YEAR))

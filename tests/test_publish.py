@@ -4,8 +4,6 @@ cells as in the DOCX), the site index, the PDF printed from the DOCX, and the CL
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 import sys
 
@@ -13,6 +11,7 @@ import html5lib
 import pytest
 from test_collect import YEAR, workbook
 from test_render_docx import blocks, filled_random, grid, tables
+from test_report_office import poppler
 from typer.testing import CliRunner
 
 from toolkit.cli import app
@@ -238,15 +237,6 @@ def test_the_report_stage_loads_no_office_driver_until_pdf():
 
 
 # --- PDF through LibreOffice ---------------------------------------------------------------------
-
-
-def poppler(tool: str) -> str:
-    path = shutil.which(tool)
-    if not path:
-        if os.environ.get("TOOLKIT_REQUIRE_OFFICE") == "1":
-            pytest.fail(f"{tool} (poppler-utils) is required here but not installed")
-        pytest.skip(f"{tool} not installed")
-    return path
 
 
 @pytest.mark.office

@@ -18,9 +18,9 @@ import pytest
 from faults import AGENCY, YEAR
 
 from toolkit.check.workbook import check_bytes
-from toolkit.format.spec import address, parse_address
+from toolkit.format.spec import parse_address
 from toolkit.office.driver import SYSTEM_PYTHON, unavailable_reason
-from toolkit.template.ranges import input_rects
+from toolkit.template.ranges import input_rects, rect_cells
 from toolkit.template.workbook import build_workbook
 
 pytestmark = pytest.mark.office
@@ -35,12 +35,6 @@ def _screen_missing() -> str | None:
     if soffice and not list(Path(os.path.realpath(soffice)).parent.glob("libvclplug_*")):
         missing.append("a windowed LibreOffice (libreoffice-calc, not -nogui)")
     return ", ".join(missing) or unavailable_reason()
-
-
-def _cells(rect: str) -> list[str]:
-    first, _, last = rect.partition(":")
-    (r0, c0), (r1, c1) = parse_address(first), parse_address(last or first)
-    return [address(r, c) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)]
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +77,7 @@ def test_alt_enter_fills_each_listed_range_with_0(spec, typed):
     rects = [(t, rect) for t in spec.tables for rect in input_rects(t.inputs)]
     for (table, rect), step in zip(rects, steps, strict=True):
         assert step["dialog"] is None, (table.sheet, rect, step)
-        assert step["cells"] == {a: 0.0 for a in _cells(rect)}, (table.sheet, rect)
+        assert step["cells"] == {a: 0.0 for a in rect_cells(rect)}, (table.sheet, rect)
 
 
 def test_the_filled_workbook_has_no_blank_left(spec, typed):

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from xlsxwriter.utility import quote_sheetname
 
-from toolkit.format.spec import Cell, address
+from toolkit.format.spec import Cell, address, parse_address
 
 
 def input_rects(cells: Iterable[Cell]) -> list[str]:
@@ -27,6 +27,13 @@ def input_rects(cells: Iterable[Cell]) -> list[str]:
             else:
                 rects.append([r, r, a, b])
     return [f"{address(t, a)}:{address(b_, b)}" if (t, a) != (b_, b) else address(t, a) for t, b_, a, b in rects]
+
+
+def rect_cells(rect: str) -> list[str]:
+    """The cells of one of ``input_rects``' rectangles (D6:I7 or D6), row by row."""
+    first, _, last = rect.partition(":")
+    (r0, c0), (r1, c1) = parse_address(first), parse_address(last or first)
+    return [address(r, c) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)]
 
 
 def ref(sheet: str, where: str) -> str:
